@@ -1,0 +1,305 @@
+"""The portal Comment aggregate: its whole lifecycle (DESIGN.md section 3)."""
+
+from datetime import date, datetime
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from .errors import IllegalTransitionError, InvalidValueError
+from .masking import mask_personal_data
+from .reference import BAD_RATINGS, CATEGORIES, KINDS, RATINGS, REJECT_REASONS, SATISFIED_RATINGS
+from .status import STATUS_LABELS, Status
+
+S = Status
+MAX_TITLE = 100
+MAX_CONTENT = 3000
+MAX_REPLY = 5000
+
+
+def comment_id(tracking_no: str) -> UUID:
+    """The aggregate id that belongs to a tracking number (one number, one comment)."""
+    return uuid5(NAMESPACE_URL, f"minyi:comment:{tracking_no}")
+
+
+class Comment(Aggregate):
+    """A citizen's comment on the portal, from submission to closing."""
+
+    @staticmethod
+    def create_id(tracking_no: str, **_) -> UUID:
+        return comment_id(tracking_no)
+
+    @event("Submitted")
+    def __init__(
+        self, tracking_no: str, title: str, content: str, kind: str, category: str,
+        requested_department: str | None, contact: dict, publish: bool,
+        query_code_hash: str, channel: str, actor: str, at: datetime,
+    ):
+        self.tracking_no = tracking_no
+        self.title, self.content = title, content
+        self.kind, self.category = kind, category
+        self.requested_department = requested_department
+        self.contact = contact
+        self.publish = publish
+        self.query_code_hash = query_code_hash
+        self.channel = channel
+        self.submitted_at = at
+        self.status = S.SUBMITTED
+        self.accepted_at: datetime | None = None
+        self.due_date: date | None = None
+        self.department: str | None = None
+        self.reject_reason: str | None = None
+        self.draft: str | None = None
+        self.draft_department: str | None = None
+        self.reply: str | None = None
+        self.reply_department: str | None = None
+        self.replied_at: datetime | None = None
+        self.rating: str | None = None
+        self.round = 1
+        self.withheld = False
+        self.public_title = mask_personal_data(title)
+        self.public_content = mask_personal_data(content)
+        self.extension: str | None = None  # None, "requested", "granted", "declined"
+        self.closed_at: datetime | None = None
+        self.public_reply: str | None = None
+        self.extension_days = 0
+
+    # --- validation helpers -------------------------------------------------
+
+    @classmethod
+    def validate_submission(cls, title: str, content: str, kind: str, category: str) -> None:
+        """Domain rules for a new comment, checked before anything is stored."""
+        if not title.strip() or len(title) > MAX_TITLE:
+            raise InvalidValueError(f"标题不能为空且不超过{MAX_TITLE}字", field="title")
+        if not content.strip() or len(content) > MAX_CONTENT:
+            raise InvalidValueError(f"内容不能为空且不超过{MAX_CONTENT}字", field="content")
+        if kind not in KINDS:
+            raise InvalidValueError(f"未知的留言类型：{kind}", field="kind")
+        if category not in CATEGORIES:
+            raise InvalidValueError(f"未知的分类：{category}", field="category")
+
+    def _require(self, action: str, *states: str) -> None:
+        if self.status not in states:
+            raise IllegalTransitionError(
+                f"当前状态为“{STATUS_LABELS[self.status]}”，不能{action}",
+                status=self.status, action=action,
+            )
+
+    @property
+    def is_public(self) -> bool:
+        """Shown on the public listing: accepted, consented, not withheld, reply published."""
+        return self.publish and not self.withheld and self.replied_at is not None
+
+    @property
+    def rating_is_bad(self) -> bool:
+        return self.rating in BAD_RATINGS
+
+    # --- review --------------------------------------------------------------
+
+    def accept(self, *, due_date: date, actor: str, at: datetime) -> None:
+        """受理: the receipt date starts the working-day clock."""
+        self._require("受理", S.SUBMITTED)
+        self._accepted(due_date=due_date, actor=actor, at=at)
+
+    @event("Accepted")
+    def _accepted(self, due_date: date, actor: str, at: datetime) -> None:
+        self.status, self.accepted_at, self.due_date = S.ACCEPTED, at, due_date
+
+    def reject(self, *, reason: str, note: str, actor: str, at: datetime) -> None:
+        """不予受理 with one of the standard reasons."""
+        self._require("不予受理", S.SUBMITTED)
+        if reason not in REJECT_REASONS:
+            raise InvalidValueError(f"未知的不予受理理由：{reason}", field="reason")
+        self._rejected(reason=reason, note=note, actor=actor, at=at)
+
+    @event("Rejected")
+    def _rejected(self, reason: str, note: str, actor: str, at: datetime) -> None:
+        self.status, self.reject_reason = S.REJECTED, reason
+
+    # --- routing -------------------------------------------------------------
+
+    def dispatch(self, *, department: str, actor: str, at: datetime) -> None:
+        """交办 to a department, which must answer by the due date."""
+        self._require("交办", S.ACCEPTED)
+        self._dispatched(department=department, actor=actor, at=at)
+
+    @event("Dispatched")
+    def _dispatched(self, department: str, actor: str, at: datetime) -> None:
+        self.status, self.department = S.DISPATCHED, department
+
+    def transfer(self, *, department: str, reason: str, actor: str, at: datetime) -> None:
+        """转办 to another department; the deadline runs on."""
+        self._require("转办", S.DISPATCHED)
+        if department == self.department:
+            raise InvalidValueError("转办单位与当前承办单位相同", field="department")
+        self._transferred(from_department=self.department, department=department,
+                          reason=reason, actor=actor, at=at)
+
+    @event("Transferred")
+    def _transferred(self, from_department: str, department: str, reason: str,
+                     actor: str, at: datetime) -> None:
+        self.department, self.draft = department, None
+
+    def return_to_reviewer(self, *, reason: str, actor: str, at: datetime) -> None:
+        """退单: the department says it was wrongly dispatched."""
+        self._require("退单", S.DISPATCHED)
+        if not reason.strip():
+            raise InvalidValueError("退单须说明理由", field="reason")
+        self._returned(department=self.department, reason=reason, actor=actor, at=at)
+
+    @event("Returned")
+    def _returned(self, department: str, reason: str, actor: str, at: datetime) -> None:
+        self.status, self.department, self.draft = S.ACCEPTED, None, None
+
+    # --- reply ---------------------------------------------------------------
+
+    def draft_reply(self, *, content: str, actor: str, at: datetime) -> None:
+        """The department drafts (or redrafts) its reply."""
+        self._require("拟写答复", S.DISPATCHED, S.DRAFTED)
+        if not content.strip() or len(content) > MAX_REPLY:
+            raise InvalidValueError(f"答复内容不能为空且不超过{MAX_REPLY}字", field="content")
+        self._reply_drafted(content=content, department=self.department, actor=actor, at=at)
+
+    @event("ReplyDrafted")
+    def _reply_drafted(self, content: str, department: str, actor: str, at: datetime) -> None:
+        self.status, self.draft, self.draft_department = S.DRAFTED, content, department
+
+    def send_back_reply(self, *, reason: str, actor: str, at: datetime) -> None:
+        """The reviewer does not sign the draft and sends it back."""
+        self._require("退回答复", S.DRAFTED)
+        self._reply_sent_back(reason=reason, actor=actor, at=at)
+
+    @event("ReplySentBack")
+    def _reply_sent_back(self, reason: str, actor: str, at: datetime) -> None:
+        self.status = S.DISPATCHED
+
+    def approve_reply(self, *, actor: str, at: datetime) -> None:
+        """审签: the draft becomes the published reply, dated today."""
+        self._require("审签", S.DRAFTED)
+        self._reply_published(content=self.draft, department=self.draft_department,
+                              public_content=mask_personal_data(self.draft),
+                              actor=actor, at=at)
+
+    @event("ReplyPublished")
+    def _reply_published(self, content: str, department: str, public_content: str,
+                         actor: str, at: datetime) -> None:
+        self.status = S.REPLIED
+        self.reply, self.reply_department, self.replied_at = content, department, at
+        self.public_reply = public_content
+        self.rating = None
+
+    # --- rating and after ----------------------------------------------------
+
+    def rate(self, *, level: str, remark: str, at: datetime, actor: str) -> None:
+        """好差评 by the citizen, once per reply; a good rating closes the item."""
+        self._require("评价", S.REPLIED)
+        if level not in RATINGS:
+            raise InvalidValueError(f"未知的评价等级：{level}", field="rating")
+        if self.rating is not None:
+            raise IllegalTransitionError("本次答复已评价", action="评价")
+        self._rated(level=level, remark=remark, closes=level in SATISFIED_RATINGS,
+                    actor=actor, at=at)
+
+    @event("Rated")
+    def _rated(self, level: str, remark: str, closes: bool, actor: str, at: datetime) -> None:
+        self.rating = level
+        if closes:
+            self.status, self.closed_at = S.CLOSED, at
+
+    def reopen(self, *, reason: str, due_date: date, actor: str, at: datetime) -> None:
+        """A verified 差评 sends the item back to its department for rectification."""
+        self._require("重新办理", S.REPLIED, S.CLOSED)
+        if not self.rating_is_bad:
+            raise IllegalTransitionError("只有差评可以重新办理", action="重新办理")
+        self._reopened(reason=reason, due_date=due_date, department=self.reply_department,
+                       actor=actor, at=at)
+
+    @event("Reopened")
+    def _reopened(self, reason: str, due_date: date, department: str,
+                  actor: str, at: datetime) -> None:
+        self.status, self.department, self.due_date = S.DISPATCHED, department, due_date
+        self.round += 1
+        self.extension, self.closed_at, self.draft = None, None, None
+
+    def close(self, *, note: str, actor: str, at: datetime) -> None:
+        """办结 by a reviewer, e.g. an unrated reply or a 差评 found unfounded."""
+        self._require("办结", S.REPLIED)
+        self._closed(note=note, actor=actor, at=at)
+
+    @event("Closed")
+    def _closed(self, note: str, actor: str, at: datetime) -> None:
+        self.status, self.closed_at = S.CLOSED, at
+
+    # --- publication ---------------------------------------------------------
+
+    def withhold(self, *, reason: str, actor: str, at: datetime) -> None:
+        """不予公开: the item leaves the public listing."""
+        if self.withheld:
+            raise IllegalTransitionError("该留言已设为不予公开", action="不予公开")
+        if not reason.strip():
+            raise InvalidValueError("须说明不予公开的理由", field="reason")
+        self._withheld(reason=reason, actor=actor, at=at)
+
+    @event("Withheld")
+    def _withheld(self, reason: str, actor: str, at: datetime) -> None:
+        self.withheld = True
+
+    def release(self, *, actor: str, at: datetime) -> None:
+        """Undo a withholding; the citizen's own choice still applies."""
+        if not self.withheld:
+            raise IllegalTransitionError("该留言未设为不予公开", action="恢复公开")
+        self._released(actor=actor, at=at)
+
+    @event("Released")
+    def _released(self, actor: str, at: datetime) -> None:
+        self.withheld = False
+
+    def redact(self, *, title: str, content: str, actor: str, at: datetime) -> None:
+        """The reviewer edits the public wording of the question."""
+        if self.status == S.REJECTED:
+            raise IllegalTransitionError("不予受理的留言不公开", action="编辑公开内容")
+        if not title.strip() or not content.strip():
+            raise InvalidValueError("公开标题和内容不能为空", field="content")
+        self._redacted(title=mask_personal_data(title), content=mask_personal_data(content),
+                       actor=actor, at=at)
+
+    @event("Redacted")
+    def _redacted(self, title: str, content: str, actor: str, at: datetime) -> None:
+        self.public_title, self.public_content = title, content
+
+    # --- extension -----------------------------------------------------------
+
+    def request_extension(self, *, days: int, reason: str, today: date,
+                          actor: str, at: datetime) -> None:
+        """The department asks once, before expiry, for more working days."""
+        self._require("申请延期", S.DISPATCHED, S.DRAFTED)
+        if self.extension is not None:
+            raise IllegalTransitionError("每件留言只能申请一次延期", action="申请延期")
+        if self.due_date is not None and today > self.due_date:
+            raise IllegalTransitionError("已超期，不能再申请延期", action="申请延期")
+        if days < 1 or not reason.strip():
+            raise InvalidValueError("须填写延期天数和理由", field="days")
+        self._extension_requested(days=days, reason=reason, actor=actor, at=at)
+
+    @event("ExtensionRequested")
+    def _extension_requested(self, days: int, reason: str, actor: str, at: datetime) -> None:
+        self.extension, self.extension_days = "requested", days
+
+    def grant_extension(self, *, due_date: date, actor: str, at: datetime) -> None:
+        """A supervisor approves the extension; the new due date applies."""
+        if self.extension != "requested":
+            raise IllegalTransitionError("没有待审批的延期申请", action="批准延期")
+        self._extension_granted(due_date=due_date, actor=actor, at=at)
+
+    @event("ExtensionGranted")
+    def _extension_granted(self, due_date: date, actor: str, at: datetime) -> None:
+        self.extension, self.due_date = "granted", due_date
+
+    def decline_extension(self, *, reason: str, actor: str, at: datetime) -> None:
+        """A supervisor refuses the extension; the old due date stands."""
+        if self.extension != "requested":
+            raise IllegalTransitionError("没有待审批的延期申请", action="不予延期")
+        self._extension_declined(reason=reason, actor=actor, at=at)
+
+    @event("ExtensionDeclined")
+    def _extension_declined(self, reason: str, actor: str, at: datetime) -> None:
+        self.extension = "declined"

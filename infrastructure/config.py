@@ -1,0 +1,90 @@
+"""Settings from the environment (12-factor); one frozen object handed to bootstrap."""
+
+import json
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from domain.deadlines import DEFAULT_COMMENT_DAYS
+
+
+def _int(env: Mapping[str, str], key: str, default: int) -> int:
+    value = env.get(key, "").strip()
+    try:
+        return int(value) if value else default
+    except ValueError:
+        raise ValueError(f"{key} must be an integer, got {value!r}") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable; see the README's configuration table."""
+
+    database_url: str = "sqlite:///var/minyi.sqlite"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    port: int = 5000
+    secret_key: str = ""
+    cipher_key: str = ""
+    var_dir: str = "var"
+    queue_name: str = "minyi"
+    key_prefix: str = "minyi"
+    timezone: str = "Asia/Shanghai"
+    comment_days: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_COMMENT_DAYS))
+    rectification_days: int = 15
+    holidays_file: str = ""
+    batch_size: int = 1000
+    catchup_interval: int = 5
+    catchup_linger_ms: int = 10
+    token_max_age: int = 12 * 3600
+    testing: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
+        """Read the environment; missing keys take the defaults above."""
+        env = os.environ if env is None else env
+        days = dict(DEFAULT_COMMENT_DAYS)
+        if env.get("COMMENT_DEADLINE_DAYS"):
+            days.update({k: int(v) for k, v in json.loads(env["COMMENT_DEADLINE_DAYS"]).items()})
+        values = dict(
+            database_url=env.get("DATABASE_URL") or cls.database_url,
+            redis_url=env.get("REDIS_URL") or cls.redis_url,
+            port=_int(env, "PORT", cls.port),
+            secret_key=env.get("SECRET_KEY", ""),
+            cipher_key=env.get("CIPHER_KEY", ""),
+            var_dir=env.get("MINYI_VAR_DIR") or cls.var_dir,
+            queue_name=env.get("RQ_QUEUE") or cls.queue_name,
+            key_prefix=env.get("REDIS_KEY_PREFIX") or cls.key_prefix,
+            timezone=env.get("TIMEZONE") or cls.timezone,
+            comment_days=days,
+            rectification_days=_int(env, "RECTIFICATION_DAYS", cls.rectification_days),
+            holidays_file=env.get("HOLIDAYS_FILE", ""),
+            batch_size=_int(env, "PROJECTION_BATCH_SIZE", cls.batch_size),
+            catchup_interval=_int(env, "CATCHUP_INTERVAL", cls.catchup_interval),
+            catchup_linger_ms=_int(env, "CATCHUP_LINGER_MS", cls.catchup_linger_ms),
+        )
+        values.update(overrides)
+        return cls(**values)
+
+    def with_local_secrets(self) -> "Settings":
+        """Fill SECRET_KEY and CIPHER_KEY from files under var/ (created once) when unset."""
+        from dataclasses import replace
+        from eventsourcing.cipher import AESCipher
+
+        secret = self.secret_key or _read_or_create(
+            Path(self.var_dir) / "secret.key", lambda: secrets.token_urlsafe(48))
+        cipher = self.cipher_key or _read_or_create(
+            Path(self.var_dir) / "cipher.key", lambda: AESCipher.create_key(32))
+        return replace(self, secret_key=secret, cipher_key=cipher)
+
+
+def _read_or_create(path: Path, make) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = make()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(value)
+    return value

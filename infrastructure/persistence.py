@@ -1,0 +1,54 @@
+"""DATABASE_URL -> eventsourcing environments for the event store and the read models."""
+
+import uuid
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+CIPHER_TOPIC = "eventsourcing.cipher:AESCipher"
+
+
+def event_store_env(database_url: str, cipher_key: str) -> dict:
+    """Environment for the Minyi application's recorder (with encryption at rest)."""
+    env = _backend_env(database_url)
+    if cipher_key:
+        env.update(CIPHER_TOPIC=CIPHER_TOPIC, CIPHER_KEY=cipher_key)
+    return env
+
+
+def views_env(database_url: str) -> dict:
+    """Environment for the read-model store: the same database as the events."""
+    env = _backend_env(database_url)
+    if env["PERSISTENCE_MODULE"] == "eventsourcing.popo":
+        # In-memory events get an in-memory SQLite for their read models.
+        env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
+               "SQLITE_DBNAME": f"file:views-{uuid.uuid4().hex}?mode=memory&cache=shared"}
+    return env
+
+
+def _backend_env(url: str) -> dict:
+    parsed = urlparse(url)
+    scheme = parsed.scheme.split("+")[0]
+    if scheme == "sqlite":
+        path = unquote(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else ""
+        if not path:
+            raise ValueError("DATABASE_URL for SQLite must look like sqlite:///var/minyi.sqlite")
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path,
+                "SQLITE_LOCK_TIMEOUT": "30"}
+    if scheme in ("postgres", "postgresql"):
+        query = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
+        env = {"PERSISTENCE_MODULE": "eventsourcing.postgres",
+               "POSTGRES_DBNAME": parsed.path.lstrip("/") or "minyi",
+               "POSTGRES_HOST": parsed.hostname or "127.0.0.1",
+               "POSTGRES_PORT": str(parsed.port or 5432),
+               "POSTGRES_USER": unquote(parsed.username or "postgres"),
+               "POSTGRES_PASSWORD": unquote(parsed.password or ""),
+               "POSTGRES_POOL_SIZE": query.get("pool_size", "5"),
+               "POSTGRES_MAX_OVERFLOW": query.get("max_overflow", "10"),
+               "POSTGRES_LOCK_TIMEOUT": "5"}
+        if query.get("schema"):
+            env["POSTGRES_SCHEMA"] = query["schema"]
+        return env
+    if scheme == "memory":
+        return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+    raise ValueError(f"Unsupported DATABASE_URL scheme: {parsed.scheme!r}")
