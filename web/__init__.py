@@ -1,0 +1,42 @@
+"""Flask app factory: the only wiring point for the web; blueprints do the rest."""
+
+import logging
+
+from flask import Flask
+
+from infrastructure.bootstrap import Runtime, bootstrap
+from infrastructure.config import Settings
+
+
+def create_app(test_config: dict | None = None, runtime: Runtime | None = None) -> Flask:
+    """Build the web app around a runtime (bootstrapped from the environment by default)."""
+    app = Flask(__name__)
+    if runtime is None:
+        runtime = bootstrap(Settings.from_env().with_local_secrets())
+    app.config.from_mapping(
+        SECRET_KEY=runtime.settings.secret_key,
+        MAX_CONTENT_LENGTH=256 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        JSON_AS_ASCII=False,
+    )
+    if test_config:
+        app.config.update(test_config)
+    app.json.ensure_ascii = False
+    app.extensions["minyi"] = runtime
+    logging.basicConfig(level=logging.INFO)
+
+    from . import api, auth, errors, filters, portal, staff, system
+    from .extensions import csrf
+
+    csrf.init_app(app)
+    errors.init_app(app)
+    filters.init_app(app)
+    auth.init_app(app)
+    for module in (portal, staff, api, system):
+        app.register_blueprint(module.bp)
+    csrf.exempt(api.bp)
+    from . import cli
+    cli.init_app(app)
+    return app

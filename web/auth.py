@@ -1,0 +1,89 @@
+"""Staff authentication: session cookie for the console, bearer tokens for the API."""
+
+from functools import wraps
+
+from flask import abort, g, redirect, request, session, url_for
+
+from domain.actors import Actor
+from domain.errors import AuthenticationError, NotFoundError
+from infrastructure.security import verify_password
+
+from .extensions import runtime
+
+
+def actor_from_account(account) -> Actor:
+    return Actor(account.username, tuple(account.roles), account.department,
+                 account.display_name)
+
+
+def authenticate(username: str, password: str) -> Actor:
+    """The actor for valid credentials of an active account; otherwise an error."""
+    try:
+        account = runtime().app.get_staff(username)
+    except NotFoundError:
+        account = None
+    if account is None or not account.active or not verify_password(account.password_hash,
+                                                                    password):
+        raise AuthenticationError("用户名或密码不正确")
+    return actor_from_account(account)
+
+
+def _load(username: str, fragment: str) -> Actor | None:
+    try:
+        account = runtime().app.get_staff(username)
+    except NotFoundError:
+        return None
+    if not account.active or account.password_hash[-12:] != fragment:
+        return None
+    return actor_from_account(account)
+
+
+def login_session(actor: Actor) -> None:
+    account = runtime().app.get_staff(actor.username)
+    session.clear()
+    session["staff"] = actor.username
+    session["pw"] = account.password_hash[-12:]
+    session.permanent = True
+
+
+def logout_session() -> None:
+    session.clear()
+
+
+def _current_actor() -> Actor | None:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        found = runtime().tokens.read(header[7:].strip())
+        return _load(*found) if found else None
+    if "staff" in session:
+        return _load(session["staff"], session.get("pw", ""))
+    return None
+
+
+def current_actor() -> Actor | None:
+    if "actor" not in g:
+        g.actor = _current_actor()
+    return g.actor
+
+
+def staff_required(*roles: str):
+    """Require a signed-in staff member (API: 401 JSON; pages: redirect to login)."""
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            actor = current_actor()
+            if actor is None:
+                if request.path.startswith("/api/"):
+                    abort(401)
+                return redirect(url_for("staff.login", next=request.full_path))
+            if roles:
+                actor.require_role(*roles)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def init_app(app) -> None:
+    @app.context_processor
+    def inject_actor():
+        return {"current_actor": current_actor()}

@@ -1,0 +1,160 @@
+"""The `minyi` command: storage, departments, staff, projections, demo data, dev server."""
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from domain.actors import SYSTEM_ACTOR
+from domain.errors import DomainError
+from domain.reference import ROLES
+from infrastructure.security import hash_password
+
+
+def _rt():
+    return current_app.extensions["minyi"]
+
+
+@click.command("init")
+@with_appcontext
+def init_command():
+    """Create read-model tables, seed departments, catch up the projections."""
+    rt = _rt()
+    rt.init_storage()
+    counts = rt.catch_up_all()
+    click.echo(f"存储已初始化；已投影事件：{counts}")
+
+
+@click.command("create-department")
+@click.argument("name")
+@with_appcontext
+def create_department(name):
+    """Add a department (责任单位)."""
+    rt = _rt()
+    if rt.app.department_exists(name):
+        raise click.ClickException(f"单位已存在：{name}")
+    rt.app.register_department(name, SYSTEM_ACTOR)
+    rt.catch_up_all()
+    click.echo(f"已创建单位：{name}")
+
+
+@click.command("create-staff")
+@click.argument("username")
+@click.option("--role", "roles", multiple=True, required=True,
+              type=click.Choice(sorted(ROLES)), help="可重复：admin / reviewer / handler")
+@click.option("--department", default=None, help="承办人所属单位")
+@click.option("--display-name", default="", help="显示名称")
+@click.password_option(help="至少8位")
+@with_appcontext
+def create_staff(username, roles, department, display_name, password):
+    """Create a staff account with an argon2-hashed password."""
+    rt = _rt()
+    try:
+        rt.app.register_staff(username=username, display_name=display_name,
+                              password_hash=hash_password(password), roles=list(roles),
+                              department=department, actor=SYSTEM_ACTOR)
+    except (DomainError, ValueError) as e:
+        raise click.ClickException(getattr(e, "message", str(e)))
+    rt.catch_up_all()
+    click.echo(f"已创建账号：{username}（{'、'.join(ROLES[r] for r in roles)}）")
+
+
+@click.command("set-password")
+@click.argument("username")
+@click.password_option()
+@with_appcontext
+def set_password(username, password):
+    """Change a staff member's password (revokes their tokens and sessions)."""
+    try:
+        _rt().app.set_staff_password(username, hash_password(password), SYSTEM_ACTOR)
+    except (DomainError, ValueError) as e:
+        raise click.ClickException(getattr(e, "message", str(e)))
+    click.echo("密码已更新")
+
+
+@click.command("token")
+@click.argument("username")
+@with_appcontext
+def token(username):
+    """Print an API bearer token for a staff account."""
+    rt = _rt()
+    try:
+        account = rt.app.get_staff(username)
+    except DomainError as e:
+        raise click.ClickException(e.message)
+    click.echo(rt.tokens.issue(username, account.password_hash))
+
+
+@click.command("rebuild")
+@click.argument("name")
+@with_appcontext
+def rebuild(name):
+    """Drop and rebuild a projection (or `all`) from the event log, with a progress bar."""
+    from tqdm import tqdm
+
+    from infrastructure.pipeline import projection_lock
+
+    rt = _rt()
+    names = [p.name for p in rt.projections] if name == "all" else [name]
+    for n in names:
+        try:
+            runner = rt.runner(n)
+        except KeyError as e:
+            raise click.ClickException(str(e))
+        total = rt.app.recorder.max_notification_id() or 0
+        with tqdm(total=total, desc=n, unit="ev") as bar:
+            with projection_lock(rt.redis, rt.settings.key_prefix, n, timeout=3600,
+                                 wait=60) as lock:
+                if lock is None:
+                    raise click.ClickException(f"{n} 正被其他进程处理，请稍后再试")
+                count = runner.rebuild(on_batch=lambda k: (bar.update(k),
+                                                           lock.extend(3600, replace_ttl=True)))
+            bar.update(max(0, total - bar.n))
+        click.echo(f"{n}: 已重建，读取 {count} 个事件")
+
+
+@click.command("catch-up")
+@with_appcontext
+def catch_up():
+    """Project pending events now, in this process."""
+    click.echo(_rt().catch_up_all())
+
+
+@click.command("demo")
+@click.option("--count", default=300, show_default=True, help="留言数量")
+@click.option("--seed", default=2019, show_default=True)
+@with_appcontext
+def demo(count, seed):
+    """Load a realistic sample: comments across departments, with replies and ratings."""
+    from .demo import load_demo
+
+    stats = load_demo(_rt(), count=count, seed=seed)
+    click.echo(f"示例数据已载入：{stats}")
+
+
+COMMANDS = (init_command, create_department, create_staff, set_password, token, rebuild,
+            catch_up, demo)
+
+
+def init_app(app) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def _create_app():
+    from . import create_app
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
+def cli():
+    """minyi 民意 — 留言办理与舆情回应系统"""
+
+
+def main() -> None:
+    cli(prog_name="minyi")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

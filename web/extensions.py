@@ -1,0 +1,11 @@
+"""Flask extensions, created unbound and bound in create_app."""
+
+from flask import current_app
+from flask_wtf.csrf import CSRFProtect
+
+csrf = CSRFProtect()
+
+
+def runtime():
+    """The bootstrapped runtime of the current Flask app."""
+    return current_app.extensions["minyi"]

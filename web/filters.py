@@ -1,0 +1,43 @@
+"""Jinja filters for Chinese display of dates, statuses and flags."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from domain.reference import REJECT_REASONS, ROLES
+from domain.status import STATUS_LABELS
+
+from .extensions import runtime
+
+
+def _parse(value):
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def local_datetime(value) -> str:
+    value = _parse(value)
+    if isinstance(value, datetime):
+        tz = ZoneInfo(runtime().settings.timezone)
+        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    return "" if value is None else str(value)
+
+
+def local_date(value) -> str:
+    value = _parse(value)
+    if isinstance(value, datetime):
+        return value.astimezone(ZoneInfo(runtime().settings.timezone)).date().isoformat()
+    return "" if value is None else str(value)
+
+
+def init_app(app) -> None:
+    app.jinja_env.filters.update(
+        datetime_cn=local_datetime,
+        date_cn=local_date,
+        status_cn=lambda s: STATUS_LABELS.get(s, s or ""),
+        reject_reason_cn=lambda r: REJECT_REASONS.get(r, r or ""),
+        role_cn=lambda r: ROLES.get(r, r),
+    )

@@ -1,0 +1,273 @@
+"""Marshmallow schemas for every input and output of the web edge."""
+
+from marshmallow import (EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate,
+                         validates_schema)
+
+from domain.comment import MAX_CONTENT, MAX_REPLY, MAX_TITLE
+from domain.reference import CATEGORIES, KINDS, RATINGS, REJECT_REASONS, ROLES
+
+_required = {"required": "此项为必填项", "null": "此项不能为空", "invalid": "格式不正确"}
+
+
+def _text(max_len: int, *, required: bool = True, min_len: int = 1, **kw):
+    return fields.String(required=required, validate=validate.Length(
+        min=min_len if required else 0, max=max_len,
+        error=f"长度须在{min_len if required else 0}到{max_len}个字符之间"),
+        error_messages=_required, **kw)
+
+
+class StrictSchema(Schema):
+    """API inputs: unknown fields are an error, strings are stripped."""
+
+    class Meta:
+        unknown = RAISE
+
+    @pre_load
+    def strip_strings(self, data, **_):
+        if isinstance(data, dict):
+            return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+        return data
+
+
+class FormSchema(StrictSchema):
+    """HTML form inputs: the CSRF token and buttons are ignored; empty strings are absent."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    @pre_load
+    def drop_empty(self, data, **_):
+        return {k: v for k, v in data.items() if v != ""} if isinstance(data, dict) else data
+
+
+# --- citizen -----------------------------------------------------------------
+
+class CommentIn(StrictSchema):
+    title = _text(MAX_TITLE)
+    content = _text(MAX_CONTENT)
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS, error="须为：咨询、建议、投诉、求助之一"),
+                         error_messages=_required)
+    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES, error="未知的分类"),
+                             error_messages=_required)
+    department = fields.String(load_default=None, allow_none=True,
+                               validate=validate.Length(max=50))
+    name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=30))
+    phone = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
+        r"^[0-9+\- ]{5,20}$", error="电话号码格式不正确"))
+    email = fields.Email(load_default=None, allow_none=True, error_messages={"invalid": "电子邮箱格式不正确"})
+    publish = fields.Boolean(load_default=True, error_messages={"invalid": "须为 true 或 false"})
+
+
+class CommentForm(FormSchema, CommentIn):
+    publish = fields.Boolean(load_default=True)
+
+    @pre_load
+    def checkbox(self, data, **_):
+        # The form has a "do not publish" checkbox; its absence means publish.
+        data = dict(data)
+        data["publish"] = "no_publish" not in data
+        data.pop("no_publish", None)
+        return data
+
+
+class CommentCreated(Schema):
+    tracking_no = fields.String()
+    query_code = fields.String()
+    submitted_at = fields.DateTime()
+    message = fields.String()
+
+
+class QueryIn(FormSchema):
+    tracking_no = fields.String(required=True, validate=validate.Length(min=4, max=40),
+                                error_messages=_required)
+    query_code = fields.String(required=True, validate=validate.Length(min=4, max=40),
+                               error_messages=_required)
+
+
+class RatingIn(StrictSchema):
+    query_code = fields.String(required=True, error_messages=_required)
+    rating = fields.String(required=True, validate=validate.OneOf(RATINGS, error="未知的评价等级"),
+                           error_messages=_required)
+    remark = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class RatingForm(FormSchema, RatingIn):
+    pass
+
+
+class Step(Schema):
+    at = fields.String()
+    event = fields.String()
+    label = fields.String()
+    department = fields.String(allow_none=True)
+
+
+class CitizenCommentOut(Schema):
+    tracking_no = fields.String()
+    title = fields.String()
+    content = fields.String()
+    kind = fields.String()
+    category = fields.String()
+    status = fields.String()
+    status_label = fields.String()
+    publish = fields.Boolean()
+    submitted_at = fields.String()
+    accepted_on = fields.String(allow_none=True)
+    due_date = fields.String(allow_none=True)
+    department = fields.String(allow_none=True)
+    reject_reason = fields.String(allow_none=True)
+    replied_on = fields.String(allow_none=True)
+    reply_department = fields.String(allow_none=True)
+    reply = fields.String(allow_none=True)
+    rating = fields.String(allow_none=True)
+    can_rate = fields.Boolean()
+    steps = fields.List(fields.Nested(Step))
+
+
+# --- public listing ------------------------------------------------------------
+
+class RepliesQuery(FormSchema):
+    department = fields.String(load_default=None, validate=validate.Length(max=50))
+    category = fields.String(load_default=None, validate=validate.OneOf(CATEGORIES))
+    kind = fields.String(load_default=None, validate=validate.OneOf(KINDS))
+    date_from = fields.Date(load_default=None, error_messages={"invalid": "日期格式须为 YYYY-MM-DD"})
+    date_to = fields.Date(load_default=None, error_messages={"invalid": "日期格式须为 YYYY-MM-DD"})
+    q = fields.String(load_default=None, validate=validate.Length(max=50))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+    @validates_schema
+    def dates_in_order(self, data, **_):
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise ValidationError("开始日期不能晚于结束日期", "date_from")
+
+
+class PublicReplyOut(Schema):
+    tracking_no = fields.String()
+    title = fields.String()
+    content = fields.String()
+    kind = fields.String()
+    category = fields.String()
+    accepted_on = fields.String(data_key="accepted_on")
+    replied_on = fields.String()
+    reply_department = fields.String()
+    reply = fields.String()
+    rating = fields.String(allow_none=True)
+
+
+class PageOut(Schema):
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    pages = fields.Integer()
+
+
+class RepliesPageOut(PageOut):
+    items = fields.List(fields.Nested(PublicReplyOut))
+
+
+# --- staff ---------------------------------------------------------------------
+
+class LoginIn(FormSchema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=40),
+                             error_messages=_required)
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200),
+                             error_messages=_required)
+    next = fields.String(load_default=None)
+
+
+class TokenIn(StrictSchema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class InboxQuery(FormSchema):
+    status = fields.String(load_default=None, validate=validate.OneOf(
+        ("submitted", "accepted", "rejected", "dispatched", "drafted", "replied", "closed")))
+    department = fields.String(load_default=None, validate=validate.Length(max=50))
+    overdue = fields.Boolean(load_default=False)
+    q = fields.String(load_default=None, validate=validate.Length(max=50))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class InboxItemOut(Schema):
+    tracking_no = fields.String()
+    title = fields.String()
+    kind = fields.String()
+    category = fields.String()
+    channel = fields.String()
+    status = fields.String()
+    department = fields.String(allow_none=True)
+    requested_department = fields.String(allow_none=True)
+    submitted_at = fields.String()
+    accepted_at = fields.String(allow_none=True)
+    due_date = fields.String(allow_none=True)
+    replied_at = fields.String(allow_none=True)
+    closed_at = fields.String(allow_none=True)
+    rating = fields.String(allow_none=True)
+    round = fields.Integer()
+    withheld = fields.Boolean()
+    extension = fields.String(allow_none=True)
+    overdue = fields.Boolean()
+
+
+class InboxPageOut(PageOut):
+    items = fields.List(fields.Nested(InboxItemOut))
+
+
+# One schema per staff action; the action name is the URL segment and the form value.
+class NoInput(FormSchema):
+    pass
+
+
+class RejectIn(FormSchema):
+    reason = fields.String(required=True, validate=validate.OneOf(list(REJECT_REASONS)),
+                           error_messages=_required)
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class DepartmentIn(FormSchema):
+    department = fields.String(required=True, validate=validate.Length(min=1, max=50),
+                               error_messages=_required)
+
+
+class TransferIn(DepartmentIn):
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class ReasonIn(FormSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500),
+                           error_messages=_required)
+
+
+class OptionalReasonIn(FormSchema):
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class ReplyIn(FormSchema):
+    content = _text(MAX_REPLY)
+
+
+class RedactIn(FormSchema):
+    title = _text(MAX_TITLE)
+    content = _text(MAX_CONTENT)
+
+
+class ExtensionIn(FormSchema):
+    days = fields.Integer(required=True, validate=validate.Range(min=1, max=60),
+                          error_messages=_required)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500),
+                           error_messages=_required)
+
+
+class CloseIn(FormSchema):
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class StaffIn(StrictSchema):
+    username = fields.String(required=True)
+    display_name = fields.String(load_default="")
+    password = fields.String(required=True, validate=validate.Length(min=8, max=200))
+    roles = fields.List(fields.String(validate=validate.OneOf(list(ROLES))), required=True)
+    department = fields.String(load_default=None, allow_none=True)
