@@ -70,7 +70,7 @@ class Settings:
     def with_local_secrets(self) -> "Settings":
         """Fill SECRET_KEY and CIPHER_KEY from files under var/ (created once) when unset."""
         from dataclasses import replace
-        from eventsourcing.cipher import AESCipher
+        from eventsourcing.cryptography import AESCipher
 
         secret = self.secret_key or _read_or_create(
             Path(self.var_dir) / "secret.key", lambda: secrets.token_urlsafe(48))

@@ -4,7 +4,7 @@ import uuid
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
-CIPHER_TOPIC = "eventsourcing.cipher:AESCipher"
+CIPHER_TOPIC = "eventsourcing.cryptography:AESCipher"
 
 
 def event_store_env(database_url: str, cipher_key: str) -> dict:
