@@ -72,9 +72,10 @@ class ProjectionRunner:
         self.ensure_tables()
         return self.catch_up(on_batch)
 
-    def backlog(self) -> int:
-        """Rough count of notifications not yet read (ignores the topic filter)."""
-        return max(0, self.app.recorder.max_notification_id() or 0) - self.position()
+    def backlog(self, cap: int = 10000) -> int:
+        """Events of this projection's topics not yet projected (counted up to `cap`)."""
+        return len(self.app.recorder.select_notifications(
+            self.position(), cap, topics=self.topics, inclusive_of_start=False))
 
 
 class Poker:

@@ -27,7 +27,7 @@ def healthz():
 
 @bp.get("/metrics")
 def metrics():
-    """Notification-log head and each projection's position and lag."""
+    """Notification-log head, each projection's position and its backlog of events."""
     rt = runtime()
     head = rt.app.recorder.max_notification_id() or 0
     lines = ["# TYPE minyi_event_log_head gauge", f"minyi_event_log_head {head}",
@@ -38,5 +38,5 @@ def metrics():
     lines.append("# TYPE minyi_projection_lag gauge")
     for r in rt.runners():
         lines.append(f'minyi_projection_lag{{projection="{r.projection.name}"}} '
-                     f"{max(0, head - r.position())}")
+                     f"{r.backlog()}")
     return Response("\n".join(lines) + "\n", mimetype="text/plain; version=0.0.4")

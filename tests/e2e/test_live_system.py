@@ -1,0 +1,119 @@
+"""End to end over HTTP: a live gunicorn process, a real RQ worker, real Redis and storage."""
+
+import json
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from bench.system import System
+
+pytestmark = pytest.mark.e2e
+
+
+def call(system, method: str, path: str, body=None, token: str | None = None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(system.url + path, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as resp:
+            return resp.status, json.loads(resp.read() or b"null")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null")
+
+
+def wait_for(predicate, timeout: float = 10.0):
+    """Poll until predicate() is truthy; the worker projects asynchronously."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def live_system(request, redis_url):
+    database_url = None if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    system = System(database_url=database_url, redis_url=redis_url, web_workers=1, threads=4)
+    system.run_cli("init")
+    system.run_cli("create-staff", "rev", "--role", "reviewer", "--password", "review-pass-1")
+    system.run_cli("create-staff", "h1", "--role", "handler", "--department", "区住建局",
+                   "--password", "handler-pass-1")
+    system.start()
+    yield system
+    system.stop()
+
+
+def token_for(system, username: str, password: str) -> str:
+    status, body = call(system, "POST", "/api/v1/auth/token",
+                        {"username": username, "password": password})
+    assert status == 201, body
+    return body["token"]
+
+
+def test_a_comment_goes_from_submission_to_the_public_listing_through_a_real_worker(live_system):
+    s = live_system
+    status, created = call(s, "POST", "/api/v1/comments", {
+        "title": "小区路灯长期不亮", "content": "永福路小区东门路灯坏了，电话13812345678",
+        "kind": "投诉", "category": "城乡建设", "name": "张三", "phone": "13812345678"})
+    assert status == 201
+    no, code = created["tracking_no"], created["query_code"]
+    rev, h1 = token_for(s, "rev", "review-pass-1"), token_for(s, "h1", "handler-pass-1")
+
+    wait_for(lambda: call(s, "GET", "/api/v1/staff/inbox?status=submitted", token=rev)[1]["total"])
+    for action, body, token in (("accept", {}, rev), ("dispatch", {"department": "区住建局"}, rev),
+                                ("draft", {"content": "已更换线路，恢复照明。"}, h1),
+                                ("approve", {}, rev)):
+        status, result = call(s, "POST", f"/api/v1/staff/comments/{no}/{action}", body, token)
+        assert status == 200, (action, result)
+
+    listing = wait_for(lambda: call(s, "GET", "/api/v1/replies")[1]["items"])
+    item = listing[0]
+    assert item["tracking_no"] == no
+    assert item["accepted_on"] and item["replied_on"]
+    assert item["reply_department"] == "区住建局"
+    assert item["reply"] == "已更换线路，恢复照明。"
+    assert "13812345678" not in json.dumps(listing, ensure_ascii=False)
+    assert "张三" not in json.dumps(listing, ensure_ascii=False)
+
+    status, mine = call(s, "GET", f"/api/v1/comments/{no}?query_code={code}")
+    assert status == 200 and mine["can_rate"] is True
+    status, _ = call(s, "POST", f"/api/v1/comments/{no}/rating",
+                     {"query_code": code, "rating": "满意"})
+    assert status == 201
+    wait_for(lambda: call(s, "GET", "/api/v1/replies")[1]["items"][0]["rating"] == "满意")
+
+    status, detail = call(s, "GET", f"/api/v1/staff/comments/{no}", token=rev)
+    steps = [(step["event"], step["actor"]) for step in detail["timeline"]]
+    assert steps == [("Submitted", "citizen"), ("Accepted", "staff:rev"),
+                     ("Dispatched", "staff:rev"), ("ReplyDrafted", "staff:h1"),
+                     ("ReplyPublished", "staff:rev"), ("Rated", "citizen")]
+
+
+def test_bad_input_over_http_is_a_clear_4xx_and_stores_nothing(live_system):
+    s = live_system
+    head = call(s, "GET", "/healthz")[1]["checks"]["event_store_position"]
+    cases = [
+        ({"title": "缺内容"}, 422),
+        ({"title": 5, "content": "x", "kind": "投诉", "category": "城乡建设"}, 422),
+        ({"title": "t", "content": "长" * 3001, "kind": "投诉", "category": "城乡建设"}, 422),
+        ({"title": "t", "content": "c", "kind": "投诉", "category": "城乡建设",
+          "department": "不存在的局"}, 422),
+    ]
+    for body, expected in cases:
+        status, error = call(s, "POST", "/api/v1/comments", body)
+        assert status == expected and error["error"]["message"], body
+    request = urllib.request.Request(s.url + "/api/v1/comments", data=b"not json",
+                                     method="POST")
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(request, timeout=5)
+    assert e.value.code == 400 and json.loads(e.value.read())["error"]["message"]
+    rev = token_for(s, "rev", "review-pass-1")
+    assert call(s, "GET", "/healthz")[1]["checks"]["event_store_position"] == head
+    assert call(s, "POST", "/api/v1/staff/comments/LY000/accept", {}, rev)[0] == 404
+    assert call(s, "GET", "/api/v1/staff/inbox")[0] == 401
