@@ -27,14 +27,14 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
     app.extensions["minyi"] = runtime
     logging.basicConfig(level=logging.INFO)
 
-    from . import api, auth, errors, filters, portal, staff, system
+    from . import api, auth, errors, filters, openapi, portal, staff, system
     from .extensions import csrf
 
     csrf.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
     auth.init_app(app)
-    for module in (portal, staff, api, system):
+    for module in (portal, staff, api, openapi, system):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)
     from . import cli

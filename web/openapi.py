@@ -1,0 +1,98 @@
+"""OpenAPI 3 description of the JSON API, generated from the marshmallow schemas."""
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint, Response, abort, send_from_directory
+
+from . import schemas as s
+from .actions import ACTIONS
+
+bp = Blueprint("openapi", __name__, url_prefix="/api")
+
+ERROR = {"description": "错误：JSON `{error: {code, message, details}}`"}
+BEARER = [{"bearer": []}]
+
+# (path, method, summary, request schema, (status, response schema), needs token, query schema)
+OPERATIONS = (
+    ("/api/v1/comments", "post", "提交留言", s.CommentIn, (201, s.CommentCreated), False, None),
+    ("/api/v1/comments/{tracking_no}", "get", "网民凭查询码查看本人留言", None,
+     (200, s.CitizenCommentOut), False, None),
+    ("/api/v1/comments/{tracking_no}/rating", "post", "网民评价答复（好差评）", s.RatingIn,
+     (201, None), False, None),
+    ("/api/v1/replies", "get", "答复公开列表（筛选、分页）", None, (200, s.RepliesPageOut), False,
+     s.RepliesQuery),
+    ("/api/v1/replies/{tracking_no}", "get", "一条已公开的答复", None, (200, s.PublicReplyOut),
+     False, None),
+    ("/api/v1/reference", "get", "单位、分类、类型、评价等级", None, (200, None), False, None),
+    ("/api/v1/auth/token", "post", "工作人员换取访问令牌", s.TokenIn, (201, None), False, None),
+    ("/api/v1/me", "get", "当前工作人员", None, (200, None), True, None),
+    ("/api/v1/staff/inbox", "get", "工作台待办列表", None, (200, s.InboxPageOut), True, s.InboxQuery),
+    ("/api/v1/staff/comments/{tracking_no}", "get", "事项详情与办理过程", None, (200, None), True,
+     None),
+)
+
+
+def build_spec() -> dict:
+    """The whole document; cheap enough to build per request, cached by the caller."""
+    spec = APISpec(title="minyi 民意 API", version="1.0.0", openapi_version="3.0.3",
+                   plugins=[MarshmallowPlugin()],
+                   info={"description": "区政府网民留言办理平台的公开接口与工作人员接口。"})
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    for path, method, summary, body, (status, out), secured, query in OPERATIONS:
+        operation = {"summary": summary, "responses": {
+            str(status): {"description": "成功", **({"content": {"application/json": {
+                "schema": out}}} if out else {})},
+            "4XX": ERROR}}
+        if body is not None:
+            operation["requestBody"] = {"required": True, "content": {
+                "application/json": {"schema": body}}}
+        params = [{"in": "path", "name": "tracking_no", "required": True,
+                   "schema": {"type": "string"}}] if "{tracking_no}" in path else []
+        if query is not None:
+            params.append({"in": "query", "schema": query})
+        if path.endswith("/comments/{tracking_no}") and not secured:
+            params.append({"in": "query", "name": "query_code", "required": True,
+                           "schema": {"type": "string"}})
+        if params:
+            operation["parameters"] = params
+        if secured:
+            operation["security"] = BEARER
+        spec.path(path=path, operations={method: operation})
+    for name, action in ACTIONS.items():
+        spec.path(path=f"/api/v1/staff/comments/{{tracking_no}}/{name}", operations={"post": {
+            "summary": f"{action.label}（{'、'.join(action.roles)}）",
+            "parameters": [{"in": "path", "name": "tracking_no", "required": True,
+                            "schema": {"type": "string"}}],
+            "requestBody": {"content": {"application/json": {"schema": action.schema}}},
+            "responses": {"200": {"description": "新状态与可执行的操作"}, "4XX": ERROR},
+            "security": BEARER}})
+    return spec.to_dict()
+
+
+_cache: dict = {}
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    if "spec" not in _cache:
+        _cache["spec"] = build_spec()
+    return _cache["spec"]
+
+
+@bp.get("/docs/")
+def docs():
+    """Swagger UI served from the swagger-ui-bundle package (no CDN)."""
+    page = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<title>minyi API 文档</title><link rel="stylesheet" href="assets/swagger-ui.css"></head>
+<body><div id="ui"></div><script src="assets/swagger-ui-bundle.js"></script>
+<script>SwaggerUIBundle({url: "../openapi.json", dom_id: "#ui"});</script></body></html>"""
+    return Response(page, mimetype="text/html")
+
+
+@bp.get("/docs/assets/<path:filename>")
+def docs_assets(filename: str):
+    try:
+        from swagger_ui_bundle import swagger_ui_path
+    except ImportError:  # pragma: no cover - installed with the package
+        abort(404)
+    return send_from_directory(swagger_ui_path, filename)
