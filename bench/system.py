@@ -85,7 +85,9 @@ class System:
     def _clean_redis(self) -> None:
         """Delete only the keys this system created (its queue and prefix)."""
         from redis import Redis
+        from rq import Queue
         r = Redis.from_url(self.env["REDIS_URL"])
+        Queue(self.prefix, connection=r).delete(delete_jobs=True)
         for pattern in (f"{self.prefix}:*", f"rq:*{self.prefix}*"):
             for key in r.scan_iter(pattern, count=1000):
                 r.delete(key)

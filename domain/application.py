@@ -209,7 +209,9 @@ class Minyi(Application):
 
     def grant_extension(self, tracking_no: str, actor: Actor) -> Comment:
         def act(c, now):
-            due = add_working_days(self.calendar, c.due_date, c.extension_days)
+            # Without a pending request the aggregate refuses (IllegalTransitionError).
+            due = (add_working_days(self.calendar, c.due_date, c.extension_days)
+                   if c.extension == "requested" else c.due_date)
             c.grant_extension(due_date=due, actor=actor.id, at=now)
         return self._staff_act(tracking_no, actor, ("reviewer",), act)
 

@@ -103,12 +103,23 @@ class Poker:
             queue = self._get_queue()
             if not queue.connection.set(self.flag, "1", nx=True, ex=self.flag_ttl):
                 return False
+        except Exception as e:  # the citizen's request must not fail for a lost poke
+            return self._failed(e)
+        try:
             queue.enqueue(CATCH_UP_JOB, job_timeout=600, result_ttl=0, failure_ttl=3600)
             return True
-        except Exception as e:  # the citizen's request must not fail for a lost poke
-            self._down_until = time.monotonic() + self.backoff
-            log.warning("could not enqueue catch-up (%s); the periodic catch-up will cover it", e)
-            return False
+        except Exception as e:
+            try:  # without a job behind it the flag would silence pokes until it expires
+                queue.connection.delete(self.flag)
+            except Exception:  # noqa: BLE001 - Redis is already failing; the TTL cleans up
+                pass
+            return self._failed(e)
+
+    def _failed(self, error: Exception) -> bool:
+        self._down_until = time.monotonic() + self.backoff
+        log.warning("could not enqueue catch-up (%s); the periodic catch-up will cover it",
+                    error)
+        return False
 
     def clear(self) -> None:
         """Called by the job before it reads, so later pokes enqueue a new job."""

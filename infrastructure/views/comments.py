@@ -182,7 +182,9 @@ class StaffInbox(CommentProjection):
         self.set(emit, e, "extension = :x", x="declined")
 
     def touched(self, e, emit):
-        self.set(emit, e, "title = :title", title=e.title)
+        # Staff keep the citizen's own (masked) title; the redaction is the public one.
+        emit("UPDATE inbox SET updated_at = :at WHERE id = :id",
+             {"id": e.originator_id.hex, "at": self.iso(e.at)})
 
 
 class CitizenView(CommentProjection):
