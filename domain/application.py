@@ -251,9 +251,14 @@ class Minyi(Application):
         name = name.strip()
         if not name or len(name) > 50:
             raise InvalidValueError("单位名称不能为空且不超过50字", field="name")
+        if self._exists(department_id(name)):
+            raise ConflictError(f"单位已存在：{name}")
         dept = Department(name=name, actor=actor.id, at=self.clock())
         self.save(dept)
         return dept
+
+    def _exists(self, aggregate_id) -> bool:
+        return bool(self.recorder.select_events(aggregate_id, limit=1))
 
     def department_exists(self, name: str) -> bool:
         try:
@@ -272,6 +277,8 @@ class Minyi(Application):
         StaffAccount.validate(username, roles, department)
         if department:
             self.require_department(department)
+        if self._exists(staff_id(username)):
+            raise ConflictError(f"账号已存在：{username}")
         account = StaffAccount(username=username, display_name=display_name or username,
                                password_hash=password_hash, roles=list(roles),
                                department=department or None, actor=actor.id, at=self.clock())

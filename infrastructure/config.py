@@ -84,7 +84,14 @@ def _read_or_create(path: Path, make) -> str:
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     value = make()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write(value)
+    try:
+        os.link(tmp, path)  # atomic: exactly one process's key wins
+    except FileExistsError:
+        value = path.read_text().strip()
+    finally:
+        tmp.unlink()
     return value
