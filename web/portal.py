@@ -1,5 +1,239 @@
-"""Public portal pages (placeholder until the pages land)."""
+"""Public portal pages: post a comment, follow it, read and rate replies (DESIGN.md section 7).
 
-from flask import Blueprint
+Views stay thin: load the form with its marshmallow schema, call the application service
+or a read-model query, render. The query code never travels in a URL: following and
+rating are POSTs and the code is only ever echoed back inside a form.
+"""
+
+import re
+
+from flask import Blueprint, flash, make_response, render_template, request
+from marshmallow import ValidationError
+
+from domain.comment import MAX_CONTENT, MAX_TITLE
+from domain.errors import (AuthenticationError, DomainError, InvalidValueError,
+                           NotFoundError)
+from domain.reference import BAD_RATINGS, CATEGORIES, KINDS, RATINGS
+
+from . import schemas as s
+from .citizen import citizen_view
+from .extensions import runtime
 
 bp = Blueprint("portal", __name__)
+
+WRONG_CODE = "受理编号或查询码不正确"
+HOME_LATEST = 10
+
+# What each kind means, shown next to the radio buttons.
+KIND_HINTS = {
+    "咨询": "询问政策、办事流程等",
+    "建议": "对政府工作提出意见建议",
+    "投诉": "反映侵害自身权益的问题",
+    "求助": "遇到困难需要政府帮助",
+}
+
+
+# marshmallow's built-in messages are English; the pages show them in Chinese.
+_EXACT_MESSAGES = {
+    "Missing data for required field.": "此项为必填项",
+    "Field may not be null.": "此项不能为空",
+    "Invalid value.": "无效的值",
+    "Not a valid integer.": "须为整数",
+    "Not a valid number.": "须为数字",
+    "Number too large.": "数值过大",
+    "Not a valid date.": "日期格式须为 YYYY-MM-DD",
+    "Not a valid boolean.": "须为“是”或“否”",
+    "Not a valid string.": "格式不正确",
+    "Not a valid utf-8 string.": "格式不正确",
+    "Not a valid email address.": "电子邮箱格式不正确",
+    "String does not match expected pattern.": "格式不正确",
+    "Unknown field.": "未知的字段",
+    "Invalid input type.": "格式不正确",
+}
+_PATTERN_MESSAGES = (
+    (re.compile(r"^Must be one of: .*\.$", re.S), lambda m: "不是可选的值"),
+    (re.compile(r"^Length must be between (\d+) and (\d+)\.$"),
+     lambda m: f"长度须在{m[1]}到{m[2]}个字符之间"),
+    (re.compile(r"^Longer than maximum length (\d+)\.$"), lambda m: f"不能超过{m[1]}个字符"),
+    (re.compile(r"^Shorter than minimum length (\d+)\.$"), lambda m: f"不能少于{m[1]}个字符"),
+    (re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
+     lambda m: f"须在{m[1]}到{m[2]}之间"),
+    (re.compile(r"^Must be greater than or equal to (\S+)\.$"), lambda m: f"不能小于{m[1]}"),
+    (re.compile(r"^Must be less than or equal to (\S+)\.$"), lambda m: f"不能大于{m[1]}"),
+)
+
+
+def chinese_errors(messages):
+    """A ValidationError's messages with marshmallow's English defaults put into Chinese."""
+    if isinstance(messages, dict):
+        return {k: chinese_errors(v) for k, v in messages.items()}
+    if isinstance(messages, list):
+        return [chinese_errors(v) for v in messages]
+    if isinstance(messages, str):
+        if messages in _EXACT_MESSAGES:
+            return _EXACT_MESSAGES[messages]
+        for pattern, render in _PATTERN_MESSAGES:
+            match = pattern.match(messages)
+            if match:
+                return render(match)
+    return messages
+
+
+def _form_data() -> dict:
+    """The submitted form as a plain dict, with browser line endings normalised.
+
+    Browsers send textarea line breaks as CRLF; counting them as one character keeps the
+    server's length limit the same as the live counter the citizen saw.
+    """
+    return {k: v.replace("\r\n", "\n") for k, v in request.form.to_dict().items()}
+
+
+def _no_store(response):
+    """Pages that show a query code or a citizen's own item must not be cached."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+def _render(template: str, status: int = 200, *, private: bool = False, **context):
+    response = make_response(render_template(template, **context), status)
+    return _no_store(response) if private else response
+
+
+# --- home ----------------------------------------------------------------------
+
+@bp.get("/")
+def home():
+    latest = runtime().queries.public_replies(page=1, per_page=HOME_LATEST)
+    return render_template("portal/home.html", latest=latest.items, total=latest.total)
+
+
+# --- post a comment -------------------------------------------------------------
+
+def _comment_form(values: dict, errors: dict, status: int = 200):
+    return _render("portal/comment_form.html", status, values=values, errors=errors,
+                   kinds=KINDS, kind_hints=KIND_HINTS, categories=CATEGORIES,
+                   departments=runtime().queries.departments(),
+                   max_title=MAX_TITLE, max_content=MAX_CONTENT)
+
+
+@bp.route("/comments/new", methods=["GET", "POST"])
+def new_comment():
+    if request.method == "GET":
+        return _comment_form({}, {})
+    values = _form_data()
+    try:
+        data = s.CommentForm().load(values)
+    except ValidationError as e:
+        return _comment_form(values, chinese_errors(e.messages), 422)
+    try:
+        created = runtime().app.submit_comment(**data)
+    except InvalidValueError as e:
+        field = e.details.get("field") or "_form"
+        return _comment_form(values, {field: [e.message]}, 422)
+    return _render("portal/receipt.html", private=True, created=created)
+
+
+# --- follow one's own comment -----------------------------------------------------
+
+def _follow_form(values: dict, errors: dict, status: int = 200, message: str | None = None):
+    return _render("portal/follow_form.html", status, private=True, values=values,
+                   errors=errors, message=message)
+
+
+def _follow_view(view: dict, query_code: str, status: int = 200, *, rating_values=None,
+                 rating_errors=None, rating_message=None):
+    return _render("portal/follow_view.html", status, private=True, item=view,
+                   query_code=query_code, ratings=RATINGS, rating_values=rating_values or {},
+                   rating_errors=rating_errors or {}, rating_message=rating_message)
+
+
+def _lookup(tracking_no: str, query_code: str):
+    """The citizen's view, or None when the number or the code is wrong.
+
+    An unknown number and a wrong code look the same, so the form does not reveal
+    which tracking numbers exist.
+    """
+    try:
+        return citizen_view(tracking_no, query_code)
+    except (AuthenticationError, NotFoundError):
+        return None
+
+
+@bp.route("/follow", methods=["GET", "POST"])
+def follow():
+    if request.method == "GET":
+        try:
+            prefill = s.QueryIn(partial=True).load(
+                {k: v for k, v in request.args.to_dict().items() if k == "tracking_no"})
+        except ValidationError:
+            prefill = {}
+        return _follow_form({"tracking_no": prefill.get("tracking_no", "")}, {})
+    values = _form_data()
+    try:
+        data = s.QueryIn().load(values)
+    except ValidationError as e:
+        values.pop("query_code", None)
+        return _follow_form(values, chinese_errors(e.messages), 422)
+    view = _lookup(data["tracking_no"], data["query_code"])
+    if view is None:
+        return _follow_form({"tracking_no": data["tracking_no"]}, {}, 403, WRONG_CODE)
+    return _follow_view(view, data["query_code"])
+
+
+@bp.post("/follow/<tracking_no>/rate")
+def rate(tracking_no: str):
+    values = _form_data()
+    code = values.get("query_code", "").strip()
+    view = _lookup(tracking_no, code) if code else None
+    if view is None:
+        return _follow_form({"tracking_no": tracking_no}, {}, 403, WRONG_CODE)
+    try:
+        data = s.RatingForm().load(values)
+    except ValidationError as e:
+        return _follow_view(view, code, 422, rating_values=values,
+                            rating_errors=chinese_errors(e.messages))
+    try:
+        runtime().app.rate_reply(tracking_no, data["query_code"], data["rating"], data["remark"])
+    except DomainError as e:
+        status = 409 if not isinstance(e, InvalidValueError) else 422
+        return _follow_view(view, code, status, rating_values=values, rating_message=e.message)
+    if data["rating"] in BAD_RATINGS:
+        flash("感谢您的评价！您的意见将由区政府办公室核实，并督促承办单位整改。", "success")
+    else:
+        flash("感谢您的评价！", "success")
+    view = citizen_view(tracking_no, code)
+    if view.get("rating") is None:
+        # The read model has not caught up yet: show what was just recorded.
+        view.update(rating=data["rating"], can_rate=False)
+    return _follow_view(view, code)
+
+
+# --- public replies ---------------------------------------------------------------
+
+FILTER_KEYS = ("department", "category", "kind", "date_from", "date_to", "q")
+
+
+@bp.get("/replies")
+def replies():
+    raw = {k: v for k, v in request.args.to_dict().items()
+           if k in FILTER_KEYS + ("page", "per_page")}
+    # What the pager links keep: the filters as typed (and a chosen page size).
+    filters = {k: v.strip() for k, v in raw.items() if k != "page" and v.strip()}
+    context = dict(filters=filters, departments=runtime().queries.departments(),
+                   categories=CATEGORIES, kinds=KINDS)
+    try:
+        query = s.RepliesQuery().load(raw)
+    except ValidationError as e:
+        return render_template("portal/replies.html", page=None,
+                               errors=chinese_errors(e.messages), **context), 422
+    page = runtime().queries.public_replies(**query)
+    return render_template("portal/replies.html", page=page, errors={}, **context)
+
+
+@bp.get("/replies/<tracking_no>")
+def reply_detail(tracking_no: str):
+    item = runtime().queries.public_reply(tracking_no)
+    if item is None:
+        raise NotFoundError(f"未找到已公开的答复 {tracking_no}")
+    return render_template("portal/reply_detail.html", item=item)
