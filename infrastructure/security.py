@@ -1,5 +1,8 @@
 """Password hashing (argon2) and signed, expiring API tokens for staff."""
 
+import hashlib
+import hmac
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -25,14 +28,19 @@ class TokenSigner:
 
     def __init__(self, secret_key: str, max_age: int):
         self.serializer = URLSafeTimedSerializer(secret_key, salt="minyi-api-token")
+        self.key = hashlib.sha256(f"fingerprint:{secret_key}".encode()).digest()
         self.max_age = max_age
 
+    def fingerprint(self, password_hash: str) -> str:
+        """A keyed digest of the password hash: changing the password revokes tokens and
+        sessions, and nothing of the hash itself travels in a cookie or token."""
+        return hmac.new(self.key, password_hash.encode(), hashlib.sha256).hexdigest()[:24]
+
     def issue(self, username: str, password_hash: str) -> str:
-        # A fragment of the hash ties the token to the password: changing it revokes tokens.
-        return self.serializer.dumps({"u": username, "p": password_hash[-12:]})
+        return self.serializer.dumps({"u": username, "p": self.fingerprint(password_hash)})
 
     def read(self, token: str) -> tuple[str, str] | None:
-        """(username, hash fragment) if the token is genuine and fresh, else None."""
+        """(username, password fingerprint) if the token is genuine and fresh, else None."""
         try:
             data = self.serializer.loads(token, max_age=self.max_age)
         except (BadSignature, SignatureExpired):

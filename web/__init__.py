@@ -1,6 +1,7 @@
 """Flask app factory: the only wiring point for the web; blueprints do the rest."""
 
 import logging
+from datetime import timedelta
 
 from flask import Flask
 
@@ -18,6 +19,7 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
         MAX_CONTENT_LENGTH=256 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         WTF_CSRF_TIME_LIMIT=None,
         JSON_AS_ASCII=False,
     )

@@ -1,5 +1,6 @@
 """Staff authentication: session cookie for the console, bearer tokens for the API."""
 
+import hmac
 from functools import wraps
 
 from flask import abort, g, redirect, request, session, url_for
@@ -33,7 +34,8 @@ def _load(username: str, fragment: str) -> Actor | None:
         account = runtime().app.get_staff(username)
     except NotFoundError:
         return None
-    if not account.active or account.password_hash[-12:] != fragment:
+    expected = runtime().tokens.fingerprint(account.password_hash)
+    if not account.active or not hmac.compare_digest(expected, fragment or ""):
         return None
     return actor_from_account(account)
 
@@ -42,7 +44,7 @@ def login_session(actor: Actor) -> None:
     account = runtime().app.get_staff(actor.username)
     session.clear()
     session["staff"] = actor.username
-    session["pw"] = account.password_hash[-12:]
+    session["pw"] = runtime().tokens.fingerprint(account.password_hash)
     session.permanent = True
 
 

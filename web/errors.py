@@ -7,6 +7,8 @@ from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from .messages import chinese_errors
+
 from domain.errors import (AccessDeniedError, AuthenticationError, ConflictError, DomainError,
                            IllegalTransitionError, InvalidValueError, NotFoundError)
 
@@ -48,7 +50,8 @@ def init_app(app) -> None:
 
     @app.errorhandler(ValidationError)
     def validation_error(e: ValidationError):
-        return error_response(422, "validation_failed", "提交的内容有误", {"fields": e.messages})
+        return error_response(422, "validation_failed", "提交的内容有误",
+                              {"fields": chinese_errors(e.messages)})
 
     @app.errorhandler(CSRFError)
     def csrf_error(e: CSRFError):

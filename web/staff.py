@@ -20,7 +20,7 @@ from .actions import ACTIONS, run_action
 from .auth import authenticate, current_actor, login_session, logout_session, staff_required
 from .errors import STATUS_BY_ERROR
 from .extensions import runtime
-from .portal import chinese_errors
+from .messages import chinese_errors
 from .staff_views import comment_detail
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")

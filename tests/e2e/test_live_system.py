@@ -81,8 +81,9 @@ def test_a_comment_goes_from_submission_to_the_public_listing_through_a_real_wor
     assert "13812345678" not in json.dumps(listing, ensure_ascii=False)
     assert "张三" not in json.dumps(listing, ensure_ascii=False)
 
-    status, mine = call(s, "GET", f"/api/v1/comments/{no}?query_code={code}")
-    assert status == 200 and mine["can_rate"] is True
+    mine = wait_for(lambda: call(s, "GET", f"/api/v1/comments/{no}?query_code={code}")[1])
+    wait_for(lambda: call(s, "GET", f"/api/v1/comments/{no}?query_code={code}")[1]["can_rate"])
+    assert mine["tracking_no"] == no
     status, _ = call(s, "POST", f"/api/v1/comments/{no}/rating",
                      {"query_code": code, "rating": "满意"})
     assert status == 201
