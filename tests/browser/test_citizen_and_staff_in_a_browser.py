@@ -1,0 +1,113 @@
+"""The whole story in a real browser (Debian's Chromium driven by Playwright).
+
+Skipped where Chromium or Playwright is not installed: this tier checks what people see;
+the same behaviour is covered without a browser in tests/web and tests/e2e.
+"""
+
+import os
+import shutil
+
+import pytest
+
+from bench.system import System
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+sync_api = pytest.importorskip("playwright.sync_api")
+if not os.path.exists(CHROMIUM):
+    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+
+pytestmark = pytest.mark.e2e
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def system(redis_url):
+    s = System(redis_url=redis_url, web_workers=1)
+    s.run_cli("init")
+    s.run_cli("create-staff", "rev", "--role", "reviewer", "--password", "review-pass-1")
+    s.run_cli("create-staff", "h1", "--role", "handler", "--department", "区住建局",
+              "--password", "handler-pass-1")
+    s.start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def page():
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        yield context.new_page()
+        browser.close()
+
+
+def log_in(page, base, username, password):
+    page.goto(base + "/staff/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form:has(input[name=password]) button[type=submit]")
+
+
+def act(page, base, tracking_no, action, fill=None):
+    """Open the item page, fill the action's form and submit it; wait for the redirect."""
+    page.goto(f"{base}/staff/comments/{tracking_no}")
+    form = page.locator(f"#act-{action}")
+    for selector, value in (fill or {}).items():
+        field = form.locator(selector)
+        if field.evaluate("e => e.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def wait_for_text(page, url, text, tries=50):
+    for _ in range(tries):
+        page.goto(url)
+        if text in page.content():
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"{text!r} never appeared on {url}")
+
+
+def test_a_citizen_and_the_staff_take_a_comment_from_form_to_rating(system, page):
+    base = system.url
+    page.goto(base + "/comments/new")
+    page.fill("input[name=title]", "小区门口垃圾清运不及时")
+    page.fill("textarea[name=content]", "巨山街道某小区门口垃圾三天没人清运，我的电话13912345678。")
+    page.check("input[value=投诉]")
+    page.select_option("select[name=category]", "城乡建设")
+    page.fill("input[name=name]", "李四")
+    page.click("form:has(textarea[name=content]) button[type=submit]")
+    tracking_no = page.inner_text("#tracking-no").strip()
+    query_code = page.inner_text("#query-code").strip()
+    assert tracking_no.startswith("LY") and len(query_code) == 10
+
+    log_in(page, base, "rev", "review-pass-1")
+    wait_for_text(page, base + "/staff/", tracking_no)
+    act(page, base, tracking_no, "accept")
+    act(page, base, tracking_no, "dispatch", {"select[name=department]": "区住建局"})
+    page.click("header form button")  # 退出 (a POST form)
+    log_in(page, base, "h1", "handler-pass-1")
+    act(page, base, tracking_no, "draft", {"textarea[name=content]": "已安排环卫车辆每日清运。"})
+    page.click("header form button")
+    log_in(page, base, "rev", "review-pass-1")
+    act(page, base, tracking_no, "approve")
+    timeline = page.inner_text("main")
+    assert "答复经审签后发布" in timeline and "李四" in timeline  # staff see the contact
+
+    wait_for_text(page, base + "/replies", tracking_no)
+    listing = page.inner_text("main")
+    assert "已安排环卫车辆每日清运。" in listing and "区住建局" in listing
+    assert "13912345678" not in page.content() and "李四" not in page.content()
+
+    page.goto(base + "/follow")
+    page.fill("input[name=tracking_no]", tracking_no)
+    page.fill("input[name=query_code]", query_code)
+    page.click("form:has(input[name=query_code]) button[type=submit]")
+    page.check("input[value=满意]")
+    page.click("form:has(input[name=rating]) button[type=submit]")
+    assert "满意" in page.inner_text("main")
+    assert query_code not in page.url
