@@ -1,5 +1,7 @@
 """Marshmallow schemas for every input and output of the web edge."""
 
+import re
+
 from marshmallow import (EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate,
                          validates_schema)
 
@@ -16,16 +18,28 @@ def _text(max_len: int, *, required: bool = True, min_len: int = 1, **kw):
         error_messages=_required, **kw)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(key: str, value: str) -> str:
+    """Strip, drop control characters (PostgreSQL TEXT refuses NUL), refuse lone surrogates."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(["包含无效字符"], key) from None
+    return _CONTROL.sub("", value).strip()
+
+
 class StrictSchema(Schema):
-    """API inputs: unknown fields are an error, strings are stripped."""
+    """API inputs: unknown fields are an error, strings are cleaned and stripped."""
 
     class Meta:
         unknown = RAISE
 
     @pre_load
-    def strip_strings(self, data, **_):
+    def clean_strings(self, data, **_):
         if isinstance(data, dict):
-            return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+            return {k: clean_text(k, v) if isinstance(v, str) else v for k, v in data.items()}
         return data
 
 
