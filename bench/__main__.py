@@ -2,6 +2,7 @@
 
 1. submissions   - comment submissions per second over HTTP (gunicorn, SQLite default)
 2. catch_up      - projection catch-up events per second in one worker process
+                   (and catch_up_postgres: the same on a temporary PostgreSQL database)
 3. latency       - time from a submission's 201 to its staff-inbox row, at 50/s (p50/p99)
 """
 
@@ -12,6 +13,7 @@ import platform
 import sqlite3
 import statistics
 import threading
+from contextlib import contextmanager
 import time
 from datetime import datetime, timezone
 from http.client import HTTPConnection
@@ -62,12 +64,12 @@ def bench_submissions(seconds: float, clients: int) -> dict:
                 "errors": errors[:5], "web_workers": 2, "threads_per_worker": 4}
 
 
-def bench_catch_up(events: int) -> dict:
+def bench_catch_up(events: int, database_url: str | None = None) -> dict:
     """Write `events` comment events, then time one worker process draining every projection."""
     from infrastructure.bootstrap import bootstrap
     from infrastructure.config import Settings
 
-    system = System()
+    system = System(database_url=database_url)
     rt = bootstrap(Settings.from_env(system.env), poke_enabled=False)
     rt.init_storage()
     rt.catch_up_all()
@@ -95,7 +97,8 @@ def bench_catch_up(events: int) -> dict:
     elapsed = time.perf_counter() - started
     processed = sum(r["events"] for r in results.values())
     rt.close()
-    return {"target_per_s": 5000, "events_in_log": events, "event_projections": processed,
+    return {"backend": "postgres" if database_url else "sqlite",
+            "target_per_s": 5000, "events_in_log": events, "event_projections": processed,
             "seconds": round(elapsed, 2), "per_s": round(processed / elapsed),
             "batch_size": rt.settings.batch_size, "by_projection": results}
 
@@ -148,9 +151,31 @@ def bench_latency(rate: float, seconds: float) -> dict:
                 "poll_resolution_ms": 2}
 
 
+@contextmanager
+def temporary_postgres(server: str = "postgresql://postgres@127.0.0.1:5432"):
+    """A throwaway PostgreSQL database, dropped afterwards."""
+    import secrets
+
+    import psycopg
+    name = f"minyi_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{server}/{name}"
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def catch_up_on_postgres(events: int) -> dict:
+    with temporary_postgres() as url:
+        return bench_catch_up(events, url)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--only", choices=("submissions", "catch_up", "latency"))
+    parser.add_argument("--only", choices=("submissions", "catch_up", "catch_up_postgres",
+                                           "latency"))
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--events", type=int, default=30000)
@@ -160,6 +185,7 @@ def main() -> None:
                "started_at": datetime.now(timezone.utc).isoformat()}
     runs = {"submissions": lambda: bench_submissions(args.seconds, args.clients),
             "catch_up": lambda: bench_catch_up(args.events),
+            "catch_up_postgres": lambda: catch_up_on_postgres(args.events),
             "latency": lambda: bench_latency(50, args.seconds)}
     for name, run in runs.items():
         if args.only and name != args.only:

@@ -5,6 +5,7 @@ psycopg's %(name)s. Keep statements portable (TEXT dates, INTEGER flags, upserts
 """
 
 import re
+from contextlib import nullcontext
 from itertools import groupby
 from typing import Iterable, Sequence
 
@@ -35,8 +36,12 @@ class ViewStoreMixin:
         with self.datastore.transaction(commit=True) as c:
             # The tracking upsert goes first: SQLite then takes its write lock at once.
             self._insert_tracking(c, tracking)
-            for sql, params in _batched(statements):
-                c.executemany(self.sql(sql), params)
+            with self.pipeline(c):
+                for sql, params in _batched(statements):
+                    c.executemany(self.sql(sql), params)
+
+    def pipeline(self, cursor):
+        return nullcontext()
 
     def run(self, statements: Iterable[str]) -> None:
         """Run DDL or maintenance statements in one transaction."""
@@ -78,6 +83,10 @@ class PostgresViewStore(ViewStoreMixin, PostgresTrackingRecorder):
 
     def sql(self, statement: str) -> str:
         return _NAMED.sub(r"%(\1)s", statement)
+
+    def pipeline(self, cursor):
+        # Send the batch's statements without a round trip each (psycopg pipeline mode).
+        return cursor.connection.pipeline()
 
 
 def open_view_store(env: dict):
