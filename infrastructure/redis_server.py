@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+import signal
 import subprocess
 import time
 from urllib.parse import urlsplit
@@ -78,6 +79,15 @@ def stop_server(proc: subprocess.Popen | None, timeout: float = 5.0) -> None:
         proc.wait()
 
 
+def die_with_parent() -> None:
+    """In a child before exec (Linux): get SIGTERM if the starting process is killed."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
 def ensure_redis(url: str, data_dir: pathlib.Path) -> subprocess.Popen | None:
     """Return None if Redis at url answers, else start a local one and return its process."""
     if redis_answers(url):
@@ -92,6 +102,8 @@ def ensure_redis(url: str, data_dir: pathlib.Path) -> subprocess.Popen | None:
     data_dir.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(
         _server_command(host, port, data_dir),
+        process_group=0,
+        preexec_fn=die_with_parent,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

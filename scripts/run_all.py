@@ -12,7 +12,7 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from infrastructure.redis_server import ensure_redis, stop_server  # noqa: E402
+from infrastructure.redis_server import die_with_parent, ensure_redis, stop_server  # noqa: E402
 
 STOP_GRACE = 10.0
 _stop_requested: list[int] = []
@@ -58,7 +58,7 @@ def _commands(cfg: dict[str, str]) -> list[tuple[str, list[str]]]:
 
 def _start(argv: list[str]) -> subprocess.Popen:
     """Start a child in its own process group so only we decide when it stops."""
-    return subprocess.Popen(argv, cwd=ROOT, process_group=0)
+    return subprocess.Popen(argv, cwd=ROOT, process_group=0, preexec_fn=die_with_parent)
 
 
 def _init_app() -> None:

@@ -4,6 +4,7 @@ import logging
 import os
 import signal
 import socket
+import threading
 import time
 
 from .context import runtime
@@ -17,10 +18,10 @@ def run_scheduler(stop_after: float | None = None) -> None:
     interval = max(1, rt.settings.catchup_interval)
     me = f"{socket.gethostname()}:{os.getpid()}"
     key = f"{rt.settings.key_prefix}:scheduler:leader"
-    running = {"on": True}
-    signal.signal(signal.SIGTERM, lambda *_: running.update(on=False))
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     started = time.monotonic()
-    while running["on"] and (stop_after is None or time.monotonic() - started < stop_after):
+    while not stopping.is_set() and (stop_after is None or time.monotonic() - started < stop_after):
         try:
             leader = rt.redis.set(key, me, nx=True, ex=interval * 3) or \
                 rt.redis.get(key) == me.encode()
@@ -29,4 +30,4 @@ def run_scheduler(stop_after: float | None = None) -> None:
                 rt.poker()
         except Exception as e:  # Redis down: try again next tick
             log.warning("scheduler tick failed: %s", e)
-        time.sleep(interval)
+        stopping.wait(interval)
