@@ -72,7 +72,7 @@ class Runtime:
     def tokens(self) -> TokenSigner:
         return TokenSigner(self.settings.secret_key, self.settings.token_max_age)
 
-    @property
+    @cached_property
     def projections(self) -> list:
         return [cls(self.settings.timezone) for cls in PROJECTIONS]
 

@@ -87,3 +87,20 @@ def replied(app, staff, *, department: str = "区住建局", **submit_kw) -> dic
     app.draft_reply(no, handler, "已安排维修，三日内修复。")
     app.approve_reply(no, staff.reviewer)
     return receipt
+
+
+# --- live systems --------------------------------------------------------------------
+
+LIVE_STAFF = (("rev", ("--role", "reviewer"), "review-pass-1"),
+              ("h1", ("--role", "handler", "--department", "区住建局"), "handler-pass-1"))
+
+
+def live_system_with_staff(redis_url: str, database_url: str | None = None):
+    """A started live system (gunicorn + RQ worker) with a reviewer `rev` and a handler `h1`."""
+    from bench.system import System
+
+    system = System(database_url=database_url, redis_url=redis_url, web_workers=1)
+    system.run_cli("init")
+    for username, options, password in LIVE_STAFF:
+        system.run_cli("create-staff", username, *options, "--password", password)
+    return system.start()

@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from bench.system import System
+from tests.support import live_system_with_staff
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -23,12 +23,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 
 @pytest.fixture
 def system(redis_url):
-    s = System(redis_url=redis_url, web_workers=1)
-    s.run_cli("init")
-    s.run_cli("create-staff", "rev", "--role", "reviewer", "--password", "review-pass-1")
-    s.run_cli("create-staff", "h1", "--role", "handler", "--department", "区住建局",
-              "--password", "handler-pass-1")
-    s.start()
+    s = live_system_with_staff(redis_url)
     yield s
     s.stop()
 

@@ -7,7 +7,7 @@ import urllib.request
 
 import pytest
 
-from bench.system import System
+from tests.support import live_system_with_staff
 
 pytestmark = pytest.mark.e2e
 
@@ -39,12 +39,7 @@ def wait_for(predicate, timeout: float = 10.0):
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def live_system(request, redis_url):
     database_url = None if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    system = System(database_url=database_url, redis_url=redis_url, web_workers=1, threads=4)
-    system.run_cli("init")
-    system.run_cli("create-staff", "rev", "--role", "reviewer", "--password", "review-pass-1")
-    system.run_cli("create-staff", "h1", "--role", "handler", "--department", "区住建局",
-                   "--password", "handler-pass-1")
-    system.start()
+    system = live_system_with_staff(redis_url, database_url)
     yield system
     system.stop()
 
