@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from eventsourcing.cipher import AESCipher
+from eventsourcing.cryptography import AESCipher
 
 from domain.actors import SYSTEM_ACTOR
 from infrastructure.bootstrap import bootstrap
