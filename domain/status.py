@@ -11,6 +11,9 @@ class Status:
     CLOSED = "closed"
 
 
+# Accepted but not yet answered: the deadline runs and the item can be overdue.
+OPEN_STATES = (Status.ACCEPTED, Status.DISPATCHED, Status.DRAFTED)
+
 STATUS_LABELS = {
     Status.SUBMITTED: "待审看",
     Status.ACCEPTED: "已受理，待交办",

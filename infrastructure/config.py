@@ -38,7 +38,6 @@ class Settings:
     catchup_interval: int = 5
     catchup_linger_ms: int = 10
     token_max_age: int = 12 * 3600
-    testing: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":

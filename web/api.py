@@ -15,8 +15,10 @@ from .staff_views import comment_detail
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-def json_body() -> dict:
-    """The request's JSON object, or a 400 that says so."""
+def json_body(optional: bool = False) -> dict:
+    """The request's JSON object (empty if optional and no body), or a 400 that says so."""
+    if optional and not request.data:
+        return {}
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         abort(400, description="请求体须为 JSON 对象")
@@ -117,9 +119,7 @@ def staff_comment(tracking_no: str):
 def staff_action(tracking_no: str, action: str):
     if action not in ACTIONS:
         raise NotFoundError(f"未知的操作：{action}")
-    data = request.get_json(silent=True) if request.data else {}
-    if not isinstance(data, dict):
-        abort(400, description="请求体须为 JSON 对象")
+    data = json_body(optional=True)
     actor = current_actor()
     comment = run_action(runtime().app, action, tracking_no, actor, data)
     return {"tracking_no": tracking_no, "status": comment.status,

@@ -101,7 +101,7 @@ KIND_BY_TITLE = (("咨询", ("咨询", "什么时候", "怎么", "能否", "能�
                  ("建议", ("建议", "希望")), ("求助", ("求助", "救助", "帮忙")))
 
 
-def _kind(title: str, question: str) -> str:
+def _kind(title: str) -> str:
     for kind, words in KIND_BY_TITLE:
         if any(w in title for w in words):
             return kind
@@ -165,7 +165,7 @@ def _one(app, rng, clock, reviewer, handler_of, now_real) -> str:
     place = rng.choice(PLACES)
     title, question = title_t.format(place=place), question_t.format(place=place)
     created = app.submit_comment(
-        title=title, content=question, kind=_kind(title, question), category=category,
+        title=title, content=question, kind=_kind(title), category=category,
         department=dept if rng.random() < 0.3 else None,
         name=rng.choice(NAMES) + rng.choice(("先生", "女士")),
         phone=f"13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",

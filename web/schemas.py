@@ -7,6 +7,7 @@ from marshmallow import (EXCLUDE, RAISE, Schema, ValidationError, fields, pre_lo
 
 from domain.comment import MAX_CONTENT, MAX_REPLY, MAX_TITLE
 from domain.reference import CATEGORIES, KINDS, RATINGS, REJECT_REASONS, ROLES
+from domain.status import STATUS_LABELS
 
 _required = {"required": "此项为必填项", "null": "此项不能为空", "invalid": "格式不正确"}
 
@@ -162,7 +163,7 @@ class PublicReplyOut(Schema):
     content = fields.String()
     kind = fields.String()
     category = fields.String()
-    accepted_on = fields.String(data_key="accepted_on")
+    accepted_on = fields.String()
     replied_on = fields.String()
     reply_department = fields.String()
     reply = fields.String()
@@ -196,8 +197,7 @@ class TokenIn(StrictSchema):
 
 
 class InboxQuery(FormSchema):
-    status = fields.String(load_default=None, validate=validate.OneOf(
-        ("submitted", "accepted", "rejected", "dispatched", "drafted", "replied", "closed")))
+    status = fields.String(load_default=None, validate=validate.OneOf(list(STATUS_LABELS)))
     department = fields.String(load_default=None, validate=validate.Length(max=50))
     overdue = fields.Boolean(load_default=False)
     q = fields.String(load_default=None, validate=validate.Length(max=50))

@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 from domain.errors import (AccessDeniedError, AuthenticationError, DomainError,
                            NotFoundError)
 from domain.reference import REJECT_REASONS
-from domain.status import STATUS_LABELS, Status
+from domain.status import OPEN_STATES, STATUS_LABELS, Status
 
 from . import schemas as s
 from .actions import ACTIONS, run_action
@@ -28,7 +28,6 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 # Inbox tabs, in the order an item moves through them.
 TABS = (Status.SUBMITTED, Status.ACCEPTED, Status.DISPATCHED, Status.DRAFTED,
         Status.REPLIED, Status.CLOSED, Status.REJECTED)
-OPEN_STATES = (Status.ACCEPTED, Status.DISPATCHED, Status.DRAFTED)
 
 SUCCESS_MESSAGES = {
     "accept": "已受理", "reject": "已作不予受理处理", "dispatch": "已交办",

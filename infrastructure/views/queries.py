@@ -4,9 +4,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from domain.status import Status
-
-OPEN_STATES = (Status.ACCEPTED, Status.DISPATCHED, Status.DRAFTED)
+from domain.status import OPEN_STATES
 
 
 @dataclass
