@@ -23,6 +23,7 @@ run: install
 
 test: install
 	bash scripts/ensure_test_services.sh
+	bash scripts/ensure_browser.sh
 	$(PY) -m pytest -q
 
 bench: install

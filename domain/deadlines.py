@@ -1,4 +1,4 @@
-"""Working-day deadlines (DESIGN.md section 4); the calendar itself is injected."""
+"""Working-day deadlines (docs/rules.md); the calendar itself is injected."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -36,6 +36,7 @@ def working_days_between(calendar: WorkingCalendar, start: date, end: date) -> i
 
 
 DEFAULT_COMMENT_DAYS = {"咨询": 5, "建议": 10, "投诉": 15, "求助": 15}
+MAX_EXTENSION_DAYS = 15
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,7 @@ class DeadlinePolicy:
 
     comment_days: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_COMMENT_DAYS))
     rectification_days: int = 15
-    max_extension_days: int = 15
-    supervise_after_days: int = 5
+    max_extension_days: int = MAX_EXTENSION_DAYS
 
     def comment_due(self, calendar: WorkingCalendar, kind: str, accepted_on: date) -> date:
         """Due date of a comment of `kind` accepted on `accepted_on`."""

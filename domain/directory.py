@@ -3,10 +3,13 @@
 from datetime import datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate, event
 
-from .errors import InvalidValueError
+from .actors import Actor
+from .errors import ConflictError, InvalidValueError, NotFoundError
 from .reference import ROLES
+from .topics import pin_topics
 
 
 def department_id(name: str) -> UUID:
@@ -17,6 +20,7 @@ def staff_id(username: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"minyi:staff:{username}")
 
 
+@pin_topics("directory", legacy_module="domain.directory")
 class Department(Aggregate):
     """A responsible unit (责任单位) that items can be dispatched to."""
 
@@ -29,21 +33,8 @@ class Department(Aggregate):
         self.name = name
         self.active = True
 
-    def rename(self, *, name: str, actor: str, at: datetime) -> None:
-        self._renamed(name=name, actor=actor, at=at)
 
-    @event("Renamed")
-    def _renamed(self, name: str, actor: str, at: datetime) -> None:
-        self.name = name
-
-    def set_active(self, *, active: bool, actor: str, at: datetime) -> None:
-        self._activity_set(active=active, actor=actor, at=at)
-
-    @event("ActivitySet")
-    def _activity_set(self, active: bool, actor: str, at: datetime) -> None:
-        self.active = active
-
-
+@pin_topics("directory", legacy_module="domain.directory")
 class StaffAccount(Aggregate):
     """A staff member with roles and, for handlers, a department."""
 
@@ -78,12 +69,61 @@ class StaffAccount(Aggregate):
     def _password_changed(self, password_hash: str, actor: str, at: datetime) -> None:
         self.password_hash = password_hash
 
-    def set_active(self, *, active: bool, actor: str, at: datetime) -> None:
-        self._activity_set(active=active, actor=actor, at=at)
-
-    @event("ActivitySet")
-    def _activity_set(self, active: bool, actor: str, at: datetime) -> None:
-        self.active = active
-
     def has_role(self, *roles: str) -> bool:
         return any(r in self.roles for r in roles)
+
+
+class DirectoryCommands:
+    """Mixed into the application: departments and staff accounts."""
+
+    def register_department(self, name: str, actor: Actor) -> Department:
+        """Add a department (idempotent callers check `department_exists` first)."""
+        actor.require_role("admin")
+        name = name.strip()
+        if not name or len(name) > 50:
+            raise InvalidValueError("单位名称不能为空且不超过50字", field="name")
+        if self._exists(department_id(name)):
+            raise ConflictError(f"单位已存在：{name}")
+        dept = Department(name=name, actor=actor.id, at=self.clock())
+        self.save(dept)
+        return dept
+
+    def _exists(self, aggregate_id) -> bool:
+        return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+    def department_exists(self, name: str) -> bool:
+        try:
+            return self.repository.get(department_id(name)).active
+        except AggregateNotFoundError:
+            return False
+
+    def require_department(self, name: str) -> None:
+        if not self.department_exists(name):
+            raise InvalidValueError(f"未知的单位：{name}", field="department")
+
+    def register_staff(self, *, username: str, display_name: str, password_hash: str,
+                       roles: list, department: str | None, actor: Actor) -> StaffAccount:
+        """Create a staff account (admins only)."""
+        actor.require_role("admin")
+        StaffAccount.validate(username, roles, department)
+        if department:
+            self.require_department(department)
+        if self._exists(staff_id(username)):
+            raise ConflictError(f"账号已存在：{username}")
+        account = StaffAccount(username=username, display_name=display_name or username,
+                               password_hash=password_hash, roles=list(roles),
+                               department=department or None, actor=actor.id, at=self.clock())
+        self.save(account)
+        return account
+
+    def get_staff(self, username: str) -> StaffAccount:
+        try:
+            return self.repository.get(staff_id(username))
+        except (AggregateNotFoundError, ValueError):
+            raise NotFoundError(f"未找到账号 {username}") from None
+
+    def set_staff_password(self, username: str, password_hash: str, actor: Actor) -> None:
+        actor.require_role("admin")
+        account = self.get_staff(username)
+        account.change_password(password_hash=password_hash, actor=actor.id, at=self.clock())
+        self.save(account)

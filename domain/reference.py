@@ -1,4 +1,4 @@
-"""Reference data from the seed document and DESIGN.md sections 3-4."""
+"""Reference data: departments, categories, kinds, ratings and roles (docs/rules.md)."""
 
 DEPARTMENTS = (
     "区政府办公室", "区发改局", "区工信局", "区财政局", "区人社局", "区住建局",
@@ -21,6 +21,9 @@ KINDS = ("咨询", "建议", "投诉", "求助")
 RATINGS = ("非常满意", "满意", "基本满意", "不满意", "非常不满意")
 BAD_RATINGS = frozenset(("不满意", "非常不满意"))
 SATISFIED_RATINGS = frozenset(("非常满意", "满意", "基本满意"))
+
+# Where an item came in.
+CHANNELS = {"portal": "门户网站", "mailbox": "领导信箱", "hotline": "12345热线"}
 
 REJECT_REASONS = {
     "duplicate": "重复留言",

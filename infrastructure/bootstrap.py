@@ -7,17 +7,17 @@ from functools import cached_property
 from typing import Callable
 
 from domain.actors import SYSTEM_ACTOR
-from domain.application import Minyi, utc_now
+from domain.casework import WORKFLOWS, Casework, utc_now
 from domain.deadlines import DeadlinePolicy
 from domain.reference import DEPARTMENTS
 
 from .config import Settings
 from .persistence import event_store_env, views_env
-from .pipeline import Poker, ProjectionRunner
+from .pipeline import Poker
 from .security import TokenSigner
-from .views import PROJECTIONS
-from .views.queries import ViewQueries
+from .views import READ_MODELS, ViewQueries
 from .views.store import open_view_store
+from .views.updater import ReadModelUpdater
 from .workcalendar import ChineseWorkingCalendar
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,9 @@ class Runtime:
     calendar: object = None
     redis_client: object = None
     poke_enabled: bool = True
-    _runners: dict = field(default_factory=dict)
+    workflows: tuple = ()  # extra item kinds (tests); the application's own are always there
+    read_models: tuple = ()  # extra read models for those kinds
+    _updaters: dict = field(default_factory=dict)
 
     @cached_property
     def redis(self):
@@ -51,14 +53,16 @@ class Runtime:
             self.poker(recordings)
 
     @cached_property
-    def app(self) -> Minyi:
+    def app(self) -> Casework:
         s = self.settings
         policy = DeadlinePolicy(comment_days=dict(s.comment_days),
                                 rectification_days=s.rectification_days)
-        return Minyi(env=event_store_env(s.database_url, s.cipher_key),
-                     calendar=self.calendar or ChineseWorkingCalendar.from_file(s.holidays_file),
-                     clock=self.clock, policy=policy, timezone_name=s.timezone,
-                     query_code_key=s.secret_key.encode(), on_saved=self._poke)
+        return Casework(env=event_store_env(s.database_url, s.cipher_key),
+                        calendar=self.calendar or ChineseWorkingCalendar.from_file(
+                            s.holidays_file),
+                        clock=self.clock, policy=policy, timezone_name=s.timezone,
+                        query_code_key=s.secret_key.encode(), on_saved=self._poke,
+                        workflows=(*WORKFLOWS, *self.workflows))
 
     @cached_property
     def views(self):
@@ -73,32 +77,33 @@ class Runtime:
         return TokenSigner(self.settings.secret_key, self.settings.token_max_age)
 
     @cached_property
-    def projections(self) -> list:
-        return [cls(self.settings.timezone) for cls in PROJECTIONS]
+    def read_model_instances(self) -> list:
+        return [cls(self.settings.timezone) for cls in (*READ_MODELS, *self.read_models)]
 
-    def runner(self, name: str) -> ProjectionRunner:
-        if name not in self._runners:
-            by_name = {p.name: p for p in self.projections}
+    def updater(self, name: str) -> ReadModelUpdater:
+        """The updater of one read model (one per process, kept)."""
+        if name not in self._updaters:
+            by_name = {m.name: m for m in self.read_model_instances}
             if name not in by_name:
-                raise KeyError(f"unknown projection {name!r}; known: {sorted(by_name)}")
-            self._runners[name] = ProjectionRunner(self.app, self.views, by_name[name],
-                                                   self.settings.batch_size)
-        return self._runners[name]
+                raise KeyError(f"unknown read model {name!r}; known: {sorted(by_name)}")
+            self._updaters[name] = ReadModelUpdater(self.app, self.views, by_name[name],
+                                                    self.settings.batch_size)
+        return self._updaters[name]
 
-    def runners(self) -> list[ProjectionRunner]:
-        return [self.runner(p.name) for p in self.projections]
+    def updaters(self) -> list[ReadModelUpdater]:
+        return [self.updater(m.name) for m in self.read_model_instances]
 
     def init_storage(self) -> None:
         """Create read-model tables and seed the reference departments (idempotent)."""
-        for runner in self.runners():
-            runner.ensure_tables()
+        for updater in self.updaters():
+            updater.ensure()
         for name in DEPARTMENTS:
             if not self.app.department_exists(name):
                 self.app.register_department(name, SYSTEM_ACTOR)
 
     def catch_up_all(self) -> dict:
-        """Drain every projection in this process (tests, CLI; workers use the job)."""
-        return {r.projection.name: r.catch_up() for r in self.runners()}
+        """Drain every read model in this process (tests, CLI; workers use the job)."""
+        return {u.name: u.catch_up() for u in self.updaters()}
 
     def close(self) -> None:
         for name in ("app", "views"):

@@ -24,7 +24,6 @@ class Settings:
 
     database_url: str = "sqlite:///var/minyi.sqlite"
     redis_url: str = "redis://127.0.0.1:6379/0"
-    port: int = 5000
     secret_key: str = ""
     cipher_key: str = ""
     var_dir: str = "var"
@@ -49,7 +48,6 @@ class Settings:
         values = dict(
             database_url=env.get("DATABASE_URL") or cls.database_url,
             redis_url=env.get("REDIS_URL") or cls.redis_url,
-            port=_int(env, "PORT", cls.port),
             secret_key=env.get("SECRET_KEY", ""),
             cipher_key=env.get("CIPHER_KEY", ""),
             var_dir=env.get("MINYI_VAR_DIR") or cls.var_dir,

@@ -1,81 +1,18 @@
-"""The projection pipeline: catch up read models from the notification log, exactly once.
+"""The pipeline's Redis side: pokes that enqueue catch-up jobs, and one lock per read model.
 
 A command saves events and pokes; a poke sets a flag in Redis and enqueues one catch-up
-job only if no job is already waiting. The job clears the flag, then drains every
-projection in batches. Each batch writes its rows and the new tracking position in one
-transaction, so a replayed batch is refused as a whole (IntegrityError) and nothing is
-counted twice. A Redis lock keeps one consumer per projection at a time.
+job only if no job is already waiting. The job clears the flag, then drains every read
+model (infrastructure/views/updater.py). A Redis lock keeps one consumer per read model
+at a time; the tracking position keeps every event's effect exactly once regardless.
 """
 
 import logging
 import time
 from contextlib import contextmanager
-from typing import Callable
-
-from eventsourcing.persistence import IntegrityError, Tracking
 
 log = logging.getLogger(__name__)
 
 CATCH_UP_JOB = "workers.jobs.catch_up_all"
-
-
-class ProjectionRunner:
-    """Drives one projection against one application's notification log."""
-
-    def __init__(self, app, store, projection, batch_size: int = 1000):
-        self.app, self.store, self.projection = app, store, projection
-        self.batch_size = batch_size
-        self.topics = projection.topics
-
-    def ensure_tables(self) -> None:
-        self.store.run(self.projection.ddl())
-
-    def position(self) -> int:
-        return self.store.position(self.projection.tracking_name)
-
-    def run_batch(self) -> int:
-        """Project the next batch after the tracked position; returns how many were read."""
-        start = self.position()
-        notifications = self.app.recorder.select_notifications(
-            start, self.batch_size, topics=self.topics, inclusive_of_start=False)
-        if not notifications:
-            return 0
-        statements: list = []
-        emit = lambda sql, params: statements.append((sql, params))  # noqa: E731
-        to_event = self.app.mapper.to_domain_event
-        for notification in notifications:
-            self.projection.handle(to_event(notification), emit)
-        tracking = Tracking(self.projection.tracking_name, notifications[-1].id)
-        try:
-            self.store.apply(tracking, statements)
-        except IntegrityError:
-            # Another consumer recorded this position first; its rows stand, ours are dropped.
-            log.warning("batch up to %s of %s already projected", tracking.notification_id,
-                        self.projection.name)
-            return 0
-        return len(notifications)
-
-    def catch_up(self, on_batch: Callable[[int], None] | None = None) -> int:
-        """Run batches until the log is drained; returns the number of events read."""
-        total = 0
-        while True:
-            count = self.run_batch()
-            total += count
-            if on_batch and count:
-                on_batch(count)
-            if count < self.batch_size:
-                return total
-
-    def rebuild(self, on_batch: Callable[[int], None] | None = None) -> int:
-        """Drop the read model and project the whole log again."""
-        self.store.reset(self.projection.tracking_name, self.projection.tables)
-        self.ensure_tables()
-        return self.catch_up(on_batch)
-
-    def backlog(self, cap: int = 10000) -> int:
-        """Events of this projection's topics not yet projected (counted up to `cap`)."""
-        return len(self.app.recorder.select_notifications(
-            self.position(), cap, topics=self.topics, inclusive_of_start=False))
 
 
 class Poker:
@@ -127,8 +64,8 @@ class Poker:
 
 
 @contextmanager
-def projection_lock(redis, prefix: str, name: str, timeout: int = 60, wait: float = 30):
-    """One consumer per projection across all workers; yields False if not acquired."""
+def read_model_lock(redis, prefix: str, name: str, timeout: int = 60, wait: float = 30):
+    """One consumer per read model across all workers; yields None if not acquired."""
     lock = redis.lock(f"{prefix}:lock:projection:{name}", timeout=timeout,
                       blocking_timeout=wait)
     acquired = lock.acquire()
@@ -139,4 +76,4 @@ def projection_lock(redis, prefix: str, name: str, timeout: int = 60, wait: floa
             try:
                 lock.release()
             except Exception:  # expired while we worked; the tracking position still holds
-                log.warning("projection lock for %s expired before release", name)
+                log.warning("read-model lock for %s expired before release", name)

@@ -7,7 +7,19 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-_hasher = PasswordHasher()
+_hasher = PasswordHasher()  # argon2-cffi's defaults (RFC 9106 "low memory" profile)
+
+
+def use_password_hasher(hasher: PasswordHasher) -> PasswordHasher:
+    """Hash new passwords with `hasher` from now on; returns the one it replaces.
+
+    Production keeps the defaults. Tests install a cheap hasher so that creating staff
+    accounts costs milliseconds. verify_password checks any argon2 hash whatever its
+    parameters (they are encoded in the hash), so a change never locks anyone out.
+    """
+    global _hasher
+    previous, _hasher = _hasher, hasher
+    return previous
 
 
 def hash_password(password: str) -> str:

@@ -210,3 +210,8 @@ def app(runtime):
 def staff() -> Staff:
     """reviewer (all departments), handler of 区住建局, handler of 区交运局, admin."""
     return Staff()
+
+
+# --- cheap password hashing (autouse, whole session) ---------------------------------
+
+from tests.cheap_hashing import cheap_password_hashing  # noqa: E402,F401

@@ -82,10 +82,10 @@ def replied(app, staff, *, department: str = "区住建局", **submit_kw) -> dic
     receipt = submit(app, **submit_kw)
     no = receipt["tracking_no"]
     handler = staff.handler if department == staff.handler.department else staff.reviewer
-    app.accept_comment(no, staff.reviewer)
-    app.dispatch_comment(no, staff.reviewer, department)
-    app.draft_reply(no, handler, "已安排维修，三日内修复。")
-    app.approve_reply(no, staff.reviewer)
+    app.act("comments", no, "accept", staff.reviewer)
+    app.act("comments", no, "dispatch", staff.reviewer, department=department)
+    app.act("comments", no, "draft", handler, content="已安排维修，三日内修复。")
+    app.act("comments", no, "approve", staff.reviewer)
     return receipt
 
 

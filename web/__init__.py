@@ -29,16 +29,19 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
     app.extensions["minyi"] = runtime
     logging.basicConfig(level=logging.INFO)
 
-    from . import api, auth, errors, filters, openapi, portal, staff, system
+    from . import api, auth, comments, errors, filters, openapi, staff, system
     from .extensions import csrf
 
     csrf.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
     auth.init_app(app)
-    for module in (portal, staff, api, openapi, system):
-        app.register_blueprint(module.bp)
-    csrf.exempt(api.bp)
+    blueprints = [*comments.blueprints(), staff.bp, api.bp, openapi.bp, system.bp]
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
+    for blueprint in blueprints:
+        if blueprint.url_prefix and blueprint.url_prefix.startswith("/api/"):
+            csrf.exempt(blueprint)
     from . import cli
     cli.init_app(app)
     return app

@@ -1,4 +1,4 @@
-"""The JSON API under /api/v1: the citizen's contract (DESIGN.md section 7) and staff actions."""
+"""The JSON API under /api/v1 shared by every item kind: reference data, tokens, staff actions."""
 
 from flask import Blueprint, abort, jsonify, request
 
@@ -6,64 +6,13 @@ from domain.errors import NotFoundError
 from domain.reference import CATEGORIES, KINDS, RATINGS, REJECT_REASONS
 
 from . import schemas as s
-from .actions import ACTIONS, available_actions, run_action
 from .auth import authenticate, current_actor, staff_required
-from .citizen import citizen_view
 from .extensions import runtime
-from .staff_views import comment_detail
+from .forms import run_action
+from .items import item_detail
+from .jsonbody import json_body
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-def json_body(optional: bool = False) -> dict:
-    """The request's JSON object (empty if optional and no body), or a 400 that says so."""
-    if optional and not request.data:
-        return {}
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        abort(400, description="请求体须为 JSON 对象")
-    return data
-
-
-@bp.post("/comments")
-def submit_comment():
-    """Post a comment; 201 with the tracking number and a one-time query code."""
-    data = s.CommentIn().load(json_body())
-    created = runtime().app.submit_comment(**data)
-    created["message"] = "留言已提交，请妥善保存受理编号和查询码"
-    return s.CommentCreated().dump(created), 201
-
-
-@bp.get("/comments/<tracking_no>")
-def get_comment(tracking_no: str):
-    """The citizen's own view; needs ?query_code=."""
-    code = request.args.get("query_code", "")
-    if not code:
-        abort(400, description="缺少查询码 query_code")
-    return s.CitizenCommentOut().dump(citizen_view(tracking_no, code))
-
-
-@bp.post("/comments/<tracking_no>/rating")
-def rate_comment(tracking_no: str):
-    data = s.RatingIn().load(json_body())
-    runtime().app.rate_reply(tracking_no, data["query_code"], data["rating"], data["remark"])
-    return {"tracking_no": tracking_no, "rating": data["rating"]}, 201
-
-
-@bp.get("/replies")
-def list_replies():
-    """Published replies with 受理日期, 答复日期, 答复部门, 答复内容; filters and paging."""
-    query = s.RepliesQuery().load(request.args.to_dict())
-    page = runtime().queries.public_replies(**query)
-    return s.RepliesPageOut().dump(page.as_dict())
-
-
-@bp.get("/replies/<tracking_no>")
-def get_reply(tracking_no: str):
-    item = runtime().queries.public_reply(tracking_no)
-    if item is None:
-        raise NotFoundError(f"未找到已公开的答复 {tracking_no}")
-    return s.PublicReplyOut().dump(item)
 
 
 @bp.get("/reference")
@@ -107,20 +56,23 @@ def inbox():
     return s.InboxPageOut().dump(page.as_dict())
 
 
-@bp.get("/staff/comments/<tracking_no>")
+@bp.get("/staff/<kind>/<number>")
 @staff_required()
-def staff_comment(tracking_no: str):
+def staff_item(kind: str, number: str):
     """Everything staff may see of one item: contact, reply, timeline, possible actions."""
-    return jsonify(comment_detail(tracking_no, current_actor()))
+    return jsonify(item_detail(kind, number, current_actor()))
 
 
-@bp.post("/staff/comments/<tracking_no>/<action>")
+@bp.post("/staff/<kind>/<number>/<action>")
 @staff_required()
-def staff_action(tracking_no: str, action: str):
-    if action not in ACTIONS:
-        raise NotFoundError(f"未知的操作：{action}")
-    data = json_body(optional=True)
+def staff_action(kind: str, number: str, action: str):
+    """Run one of the kind's workflow actions; answers the new status and what may follow."""
+    app = runtime().app
+    workflow = app.workflows[kind]
+    workflow.action(action)  # an unknown action is a 404 before the body is read
     actor = current_actor()
-    comment = run_action(runtime().app, action, tracking_no, actor, data)
-    return {"tracking_no": tracking_no, "status": comment.status,
-            "actions": available_actions(comment, actor)}
+    item = run_action(app, kind, number, action, actor, json_body(optional=True))
+    return {"kind": kind, "number": item.number,
+            **({"tracking_no": item.number} if kind == "comments" else {}),
+            "status": item.status,
+            "actions": [a.name for a in workflow.available(item, actor)]}

@@ -1,4 +1,4 @@
-"""The `minyi` command: storage, departments, staff, projections, demo data, dev server."""
+"""The `minyi` command: storage, departments, staff, read models, demo data, dev server."""
 
 import sys
 
@@ -19,7 +19,7 @@ def _rt():
 @click.command("init")
 @with_appcontext
 def init_command():
-    """Create read-model tables, seed departments, catch up the projections."""
+    """Create read-model tables, seed departments, catch up the read models."""
     rt = _rt()
     rt.init_storage()
     counts = rt.catch_up_all()
@@ -90,26 +90,24 @@ def token(username):
 @click.argument("name")
 @with_appcontext
 def rebuild(name):
-    """Drop and rebuild a projection (or `all`) from the event log, with a progress bar."""
+    """Rebuild a read model (or `all`) from the event log beside the serving one, then swap.
+
+    Readers keep seeing the complete old tables until the new ones have caught up; a
+    worker running meanwhile may help feed the new generation (the tracking position
+    keeps every event's effect exactly once).
+    """
     from tqdm import tqdm
 
-    from infrastructure.pipeline import projection_lock
-
     rt = _rt()
-    names = [p.name for p in rt.projections] if name == "all" else [name]
+    names = [m.name for m in rt.read_model_instances] if name == "all" else [name]
     for n in names:
         try:
-            runner = rt.runner(n)
+            updater = rt.updater(n)
         except KeyError as e:
             raise click.ClickException(str(e))
         total = rt.app.recorder.max_notification_id() or 0
         with tqdm(total=total, desc=n, unit="ev") as bar:
-            with projection_lock(rt.redis, rt.settings.key_prefix, n, timeout=3600,
-                                 wait=60) as lock:
-                if lock is None:
-                    raise click.ClickException(f"{n} 正被其他进程处理，请稍后再试")
-                count = runner.rebuild(on_batch=lambda k: (bar.update(k),
-                                                           lock.extend(3600, replace_ttl=True)))
+            count = updater.rebuild(on_batch=bar.update)
             bar.update(max(0, total - bar.n))
         click.echo(f"{n}: 已重建，读取 {count} 个事件")
 

@@ -179,22 +179,22 @@ def _one(app, rng, clock, reviewer, handler_of, now_real) -> str:
     if not step(rng.uniform(1, 30)):
         return "in_progress"
     if rng.random() < 0.05:
-        app.reject_comment(no, reviewer, "duplicate", "与已受理留言重复")
+        app.act("comments", no, "reject", reviewer, reason="duplicate", note="与已受理留言重复")
         return "rejected"
-    app.accept_comment(no, reviewer)
+    app.act("comments", no, "accept", reviewer)
     if not step(rng.uniform(0.5, 8)):
         return "in_progress"
-    app.dispatch_comment(no, reviewer, dept)
+    app.act("comments", no, "dispatch", reviewer, department=dept)
     handler = handler_of[dept]
     # Some departments are slow: the item stays open, and may run overdue.
     if rng.random() < 0.15 or not step(rng.uniform(24, 24 * 14)):
         return "in_progress"
-    app.draft_reply(no, handler, reply_t.format(place=place))
+    app.act("comments", no, "draft", handler, content=reply_t.format(place=place))
     if not step(rng.uniform(2, 48)):
         return "in_progress"
-    app.approve_reply(no, reviewer)
+    app.act("comments", no, "approve", reviewer)
     if rng.random() < 0.05:
-        app.withhold_comment(no, reviewer, "涉及个人隐私，不宜公开")
+        app.act("comments", no, "withhold", reviewer, reason="涉及个人隐私，不宜公开")
     if rng.random() < 0.6 and step(rng.uniform(2, 72)):
         level = rng.choices(("非常满意", "满意", "基本满意", "不满意", "非常不满意"),
                             weights=(40, 30, 15, 10, 5))[0]

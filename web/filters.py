@@ -3,8 +3,8 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from domain.reference import REJECT_REASONS, ROLES
-from domain.status import STATUS_LABELS
+from domain.reference import CHANNELS, REJECT_REASONS, ROLES
+from domain.comments import STATUS_LABELS
 
 from .extensions import runtime
 
@@ -40,4 +40,5 @@ def init_app(app) -> None:
         status_cn=lambda s: STATUS_LABELS.get(s, s or ""),
         reject_reason_cn=lambda r: REJECT_REASONS.get(r, r or ""),
         role_cn=lambda r: ROLES.get(r, r),
+        channel_cn=lambda c: CHANNELS.get(c, c or ""),
     )

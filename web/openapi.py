@@ -2,10 +2,11 @@
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import Blueprint, Response, abort, send_from_directory
+from flask import Blueprint, Response, abort, current_app, send_from_directory
 
 from . import schemas as s
-from .actions import ACTIONS
+from .extensions import runtime
+from .forms import action_schema
 
 bp = Blueprint("openapi", __name__, url_prefix="/api")
 
@@ -27,12 +28,10 @@ OPERATIONS = (
     ("/api/v1/auth/token", "post", "工作人员换取访问令牌", s.TokenIn, (201, None), False, None),
     ("/api/v1/me", "get", "当前工作人员", None, (200, None), True, None),
     ("/api/v1/staff/inbox", "get", "工作台待办列表", None, (200, s.InboxPageOut), True, s.InboxQuery),
-    ("/api/v1/staff/comments/{tracking_no}", "get", "事项详情与办理过程", None, (200, None), True,
-     None),
 )
 
 
-def build_spec() -> dict:
+def build_spec(workflows) -> dict:
     """The whole document; cheap enough to build per request, cached by the caller."""
     spec = APISpec(title="minyi 民意 API", version="1.0.0", openapi_version="3.0.3",
                    plugins=[MarshmallowPlugin()],
@@ -58,25 +57,29 @@ def build_spec() -> dict:
         if secured:
             operation["security"] = BEARER
         spec.path(path=path, operations={method: operation})
-    for name, action in ACTIONS.items():
-        spec.path(path=f"/api/v1/staff/comments/{{tracking_no}}/{name}", operations={"post": {
-            "summary": f"{action.label}（{'、'.join(action.roles)}）",
-            "parameters": [{"in": "path", "name": "tracking_no", "required": True,
-                            "schema": {"type": "string"}}],
-            "requestBody": {"content": {"application/json": {"schema": action.schema}}},
-            "responses": {"200": {"description": "新状态与可执行的操作"}, "4XX": ERROR},
-            "security": BEARER}})
+    number = [{"in": "path", "name": "number", "required": True, "schema": {"type": "string"}}]
+    for workflow in workflows:
+        base = f"/api/v1/staff/{workflow.kind}/{{number}}"
+        spec.path(path=base, operations={"get": {
+            "summary": f"{workflow.label}详情与办理过程", "parameters": number,
+            "responses": {"200": {"description": "成功"}, "4XX": ERROR}, "security": BEARER}})
+        for action in workflow.actions:
+            spec.path(path=f"{base}/{action.name}", operations={"post": {
+                "summary": f"{workflow.label}：{action.label}（{'、'.join(action.roles)}）",
+                "parameters": number,
+                "requestBody": {"required": bool(action.inputs), "content": {
+                    "application/json": {"schema": action_schema(workflow, action)}}},
+                "responses": {"200": {"description": "新状态与可执行的操作"}, "4XX": ERROR},
+                "security": BEARER}})
     return spec.to_dict()
-
-
-_cache: dict = {}
 
 
 @bp.get("/openapi.json")
 def openapi_json():
-    if "spec" not in _cache:
-        _cache["spec"] = build_spec()
-    return _cache["spec"]
+    extensions = current_app.extensions
+    if "minyi.openapi" not in extensions:
+        extensions["minyi.openapi"] = build_spec(runtime().app.workflows)
+    return extensions["minyi.openapi"]
 
 
 @bp.get("/docs/")

@@ -5,14 +5,15 @@ import re
 from marshmallow import (EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate,
                          validates_schema)
 
-from domain.comment import MAX_CONTENT, MAX_REPLY, MAX_TITLE
-from domain.reference import CATEGORIES, KINDS, RATINGS, REJECT_REASONS, ROLES
-from domain.status import STATUS_LABELS
+from domain.comments import STATUS_LABELS
+from domain.comments.aggregate import MAX_CONTENT, MAX_TITLE
+from domain.reference import CATEGORIES, KINDS, RATINGS
 
-_required = {"required": "此项为必填项", "null": "此项不能为空", "invalid": "格式不正确"}
+required_messages = {"required": "此项为必填项", "null": "此项不能为空", "invalid": "格式不正确"}
+_required = required_messages
 
 
-def _text(max_len: int, *, required: bool = True, min_len: int = 1, **kw):
+def text_field(max_len: int, *, required: bool = True, min_len: int = 1, **kw):
     return fields.String(required=required, validate=validate.Length(
         min=min_len if required else 0, max=max_len,
         error=f"长度须在{min_len if required else 0}到{max_len}个字符之间"),
@@ -58,8 +59,8 @@ class FormSchema(StrictSchema):
 # --- citizen -----------------------------------------------------------------
 
 class CommentIn(StrictSchema):
-    title = _text(MAX_TITLE)
-    content = _text(MAX_CONTENT)
+    title = text_field(MAX_TITLE)
+    content = text_field(MAX_CONTENT)
     kind = fields.String(required=True, validate=validate.OneOf(KINDS, error="须为：咨询、建议、投诉、求助之一"),
                          error_messages=_required)
     category = fields.String(required=True, validate=validate.OneOf(CATEGORIES, error="未知的分类"),
@@ -228,60 +229,3 @@ class InboxItemOut(Schema):
 
 class InboxPageOut(PageOut):
     items = fields.List(fields.Nested(InboxItemOut))
-
-
-# One schema per staff action; the action name is the URL segment and the form value.
-class NoInput(FormSchema):
-    pass
-
-
-class RejectIn(FormSchema):
-    reason = fields.String(required=True, validate=validate.OneOf(list(REJECT_REASONS)),
-                           error_messages=_required)
-    note = fields.String(load_default="", validate=validate.Length(max=500))
-
-
-class DepartmentIn(FormSchema):
-    department = fields.String(required=True, validate=validate.Length(min=1, max=50),
-                               error_messages=_required)
-
-
-class TransferIn(DepartmentIn):
-    reason = fields.String(load_default="", validate=validate.Length(max=500))
-
-
-class ReasonIn(FormSchema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500),
-                           error_messages=_required)
-
-
-class OptionalReasonIn(FormSchema):
-    reason = fields.String(load_default="", validate=validate.Length(max=500))
-
-
-class ReplyIn(FormSchema):
-    content = _text(MAX_REPLY)
-
-
-class RedactIn(FormSchema):
-    title = _text(MAX_TITLE)
-    content = _text(MAX_CONTENT)
-
-
-class ExtensionIn(FormSchema):
-    days = fields.Integer(required=True, validate=validate.Range(min=1, max=60),
-                          error_messages=_required)
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500),
-                           error_messages=_required)
-
-
-class CloseIn(FormSchema):
-    note = fields.String(load_default="", validate=validate.Length(max=500))
-
-
-class StaffIn(StrictSchema):
-    username = fields.String(required=True)
-    display_name = fields.String(load_default="")
-    password = fields.String(required=True, validate=validate.Length(min=8, max=200))
-    roles = fields.List(fields.String(validate=validate.OneOf(list(ROLES))), required=True)
-    department = fields.String(load_default=None, allow_none=True)

@@ -1,7 +1,8 @@
 """Staff console pages: sign-in, the inbox, one item's timeline and its actions.
 
-The console uses the same schemas, read models and action table as the JSON API
-(web/api.py); handlers see only their own department's items.
+The console uses the same schemas, read models and workflow declarations as the JSON
+API (web/api.py); the item page and its action forms serve every item kind alike.
+Handlers see only their own department's items.
 """
 
 from urllib.parse import urlsplit
@@ -10,45 +11,23 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from domain.errors import (AccessDeniedError, AuthenticationError, DomainError,
-                           NotFoundError)
-from domain.reference import REJECT_REASONS
-from domain.status import OPEN_STATES, STATUS_LABELS, Status
+from domain.comments import COMMENTS
+from domain.errors import AccessDeniedError, AuthenticationError, DomainError, NotFoundError
 
 from . import schemas as s
-from .actions import ACTIONS, run_action
 from .auth import authenticate, current_actor, login_session, logout_session, staff_required
 from .errors import STATUS_BY_ERROR
 from .extensions import runtime
+from .forms import run_action
+from .items import item_detail
+from .kinds import web_kind
 from .messages import chinese_errors
-from .staff_views import comment_detail
+from .timeline import FIELD_LABELS, choice_labels, describe
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-# Inbox tabs, in the order an item moves through them.
-TABS = (Status.SUBMITTED, Status.ACCEPTED, Status.DISPATCHED, Status.DRAFTED,
-        Status.REPLIED, Status.CLOSED, Status.REJECTED)
-
-SUCCESS_MESSAGES = {
-    "accept": "已受理", "reject": "已作不予受理处理", "dispatch": "已交办",
-    "transfer": "已转办", "return": "已退单，待重新交办", "draft": "答复已保存，待审签",
-    "send_back": "答复已退回承办单位修改", "approve": "答复已审签发布",
-    "reopen": "已重新交办办理", "close": "已办结", "withhold": "已设为不予公开",
-    "release": "已恢复公开", "redact": "公开内容已更新", "request_extension": "延期申请已提交",
-    "grant_extension": "已批准延期", "decline_extension": "已不予延期",
-}
-
-# Field names in events and forms -> Chinese labels for the timeline and form errors.
-FIELD_LABELS = {
-    "department": "单位", "from_department": "原承办单位", "requested_department": "指定单位",
-    "reason": "理由", "note": "说明", "content": "内容", "title": "标题",
-    "due_date": "办理时限", "level": "评价", "remark": "评价意见", "days": "延期天数",
-    "kind": "类型", "category": "分类", "channel": "渠道", "publish": "同意公开",
-    "_schema": "提交内容", "_form": "提交内容",
-}
-HIDDEN_DETAILS = {"tracking_no", "public_content", "closes"}
-SHOWN_ABOVE = {"title", "content", "kind", "category", "channel"}  # the question itself
-CHANNELS = {"portal": "门户网站", "mailbox": "领导信箱", "hotline": "12345热线"}
+# Inbox tabs (the comment inbox), in the order an item moves through them.
+TABS = tuple(COMMENTS.status_labels)
 
 
 # --- sign in / out -------------------------------------------------------------------
@@ -127,7 +106,7 @@ def inbox():
         keep.pop("department", None)
     tabs = [{"label": "全部", "args": keep, "count": sum(counts.get(t, 0) for t in TABS),
              "active": not query["status"] and not query["overdue"]}]
-    tabs += [{"label": STATUS_LABELS[t], "args": {**keep, "status": t},
+    tabs += [{"label": COMMENTS.status_label(t), "args": {**keep, "status": t},
               "count": counts.get(t, 0), "active": query["status"] == t and not query["overdue"]}
              for t in TABS]
     tabs.append({"label": "超期", "args": {**keep, "overdue": "1"},
@@ -138,12 +117,12 @@ def inbox():
     status = 422 if errors else 200
     return render_template("staff/inbox.html", page=page, tabs=tabs, query=query,
                            errors=errors, paging_args=paging_args,
-                           statuses=[(t, STATUS_LABELS[t]) for t in TABS],
+                           statuses=[(t, COMMENTS.status_label(t)) for t in TABS],
                            departments=rt.queries.departments(),
                            can_filter_department=actor.sees_all_departments), status
 
 
-# --- one item ---------------------------------------------------------------------------
+# --- one item, any kind ---------------------------------------------------------------
 
 def _actor_names() -> dict:
     names = {"citizen": "网民", "system": "系统"}
@@ -152,81 +131,52 @@ def _actor_names() -> dict:
     return names
 
 
-def _describe(step: dict) -> list[tuple[str, str]]:
-    """A timeline step's details as readable (label, value) pairs."""
-    pairs = []
-    for key, value in step["details"].items():
-        if key in HIDDEN_DETAILS or value in (None, "", [], {}):
-            continue
-        if step["event"] == "Submitted" and key in SHOWN_ABOVE:
-            continue
-        if key == "reason" and step["event"] == "Rejected":
-            value = REJECT_REASONS.get(value, value)
-        elif key == "publish":
-            value = "是" if value else "否（不同意公开）"
-        elif key == "channel":
-            value = CHANNELS.get(value, value)
-        elif key == "days":
-            value = f"{value} 个工作日"
-        elif isinstance(value, bool):
-            value = "是" if value else "否"
-        pairs.append((FIELD_LABELS.get(key, key), str(value)))
-    if step["event"] == "Rated" and step["details"].get("closes"):
-        pairs.append(("结果", "满意评价，自动办结"))
-    return pairs
-
-
-def _render_detail(tracking_no: str, status: int = 200, *, action: str | None = None,
+def _render_detail(kind: str, number: str, status: int = 200, *, action: str | None = None,
                    values: dict | None = None, errors: dict | None = None,
                    message: str | None = None):
-    actor = current_actor()
-    detail = comment_detail(tracking_no, actor)
+    detail = item_detail(kind, number, current_actor())
     rt = runtime()
     names = _actor_names()
+    choices = choice_labels(rt.app.workflows[kind])
     timeline = [{**step, "actor_name": names.get(step["actor"], step["actor"]),
-                 "pairs": _describe(step)} for step in detail["timeline"]]
-    today = rt.app.today().isoformat()
-    overdue = bool(detail["due_date"] and detail["status"] in OPEN_STATES
-                   and detail["due_date"] < today)
+                 "pairs": describe(step, i == 0, choices)}
+                for i, step in enumerate(detail["timeline"])]
     return render_template(
-        "staff/detail.html", item=detail, timeline=timeline, overdue=overdue,
-        departments=rt.queries.departments(), reject_reasons=REJECT_REASONS,
-        channel_label=CHANNELS.get(detail["channel"], detail["channel"]),
+        "staff/detail.html", item=detail, timeline=timeline,
+        fields_template=web_kind(kind).detail_template,
+        departments=rt.queries.departments(),
         failed_action=action, failed_values=values or {}, failed_errors=errors or {},
         failed_message=message, field_labels=FIELD_LABELS), status
 
 
-@bp.get("/comments/<tracking_no>")
+@bp.get("/<kind>/<number>")
 @staff_required()
-def detail(tracking_no: str):
-    return _render_detail(tracking_no)
+def detail(kind: str, number: str):
+    return _render_detail(kind, number)
 
 
-@bp.post("/comments/<tracking_no>/<action>")
+@bp.post("/<kind>/<number>/<action>")
 @staff_required()
-def act(tracking_no: str, action: str):
-    if action not in ACTIONS:
-        raise NotFoundError(f"未知的操作：{action}")
-    actor, label = current_actor(), ACTIONS[action].label
+def act(kind: str, number: str, action: str):
+    workflow = runtime().app.workflows[kind]
+    label = workflow.action(action).label  # unknown kinds and actions are 404
+    actor = current_actor()
     values = {k: v.replace("\r\n", "\n") for k, v in request.form.to_dict().items()}
     try:
-        comment = run_action(runtime().app, action, tracking_no, actor, values)
+        item = run_action(runtime().app, kind, number, action, actor, values)
     except ValidationError as e:
-        return _render_detail(tracking_no, 422, action=action, values=values,
+        return _render_detail(kind, number, 422, action=action, values=values,
                               errors=chinese_errors(e.messages),
                               message=f"“{label}”未执行：请检查填写的内容")
     except (NotFoundError, AccessDeniedError):
         raise  # the error page says it best
     except DomainError as e:
         field = e.details.get("field")
-        return _render_detail(tracking_no, STATUS_BY_ERROR.get(type(e), 422), action=action,
+        return _render_detail(kind, number, STATUS_BY_ERROR.get(type(e), 422), action=action,
                               values=values, errors={field: [e.message]} if field else None,
                               message=f"“{label}”未执行：{e.message}")
-    message = SUCCESS_MESSAGES.get(action, f"已{label}")
-    if action in ("dispatch", "transfer") and comment.department:
-        message = f"{message}至{comment.department}"
-    flash(message, "success")
-    if not actor.sees_all_departments and comment.department != actor.department:
+    flash(workflow.action(action).success_message(item), "success")
+    if not actor.sees_all_departments and item.department != actor.department:
         # e.g. a handler's 退单: the item has left their department.
         return redirect(url_for("staff.inbox"), 303)
-    return redirect(url_for("staff.detail", tracking_no=tracking_no), 303)
+    return redirect(url_for("staff.detail", kind=kind, number=number), 303)

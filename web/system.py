@@ -1,4 +1,4 @@
-"""Operational endpoints: health and Prometheus-style metrics."""
+"""Operational endpoints: liveness, readiness and Prometheus-style metrics."""
 
 from flask import Blueprint, Response
 
@@ -7,36 +7,65 @@ from .extensions import runtime
 bp = Blueprint("system", __name__)
 
 
+def _redis_status(rt) -> str:
+    try:
+        return "ok" if rt.redis.ping() else "no answer"
+    except Exception as e:  # noqa: BLE001 - reported, not raised
+        return f"unavailable: {type(e).__name__}"
+
+
 @bp.get("/healthz")
 def healthz():
-    """Event store reachable; Redis and projection backlog reported, not required."""
+    """Liveness: the event store answers. Redis and read models are reported, not required."""
     rt = runtime()
-    status, checks = 200, {}
     try:
-        checks["event_store_position"] = rt.app.recorder.max_notification_id() or 0
-    except Exception as e:  # noqa: BLE001 - reported, not raised
-        status, checks["event_store"] = 503, f"error: {type(e).__name__}"
-    try:
-        checks["redis"] = "ok" if rt.redis.ping() else "no answer"
+        head = rt.app.recorder.max_notification_id() or 0
     except Exception as e:  # noqa: BLE001
-        checks["redis"] = f"unavailable: {type(e).__name__}"
-    if status == 200:
-        checks["projections"] = {r.projection.name: r.position() for r in rt.runners()}
-    return {"status": "ok" if status == 200 else "error", "checks": checks}, status
+        return {"status": "error", "checks": {"event_store": f"error: {type(e).__name__}"}}, 503
+    return {"status": "ok", "checks": {"event_store_position": head,
+                                       "redis": _redis_status(rt)}}
+
+
+@bp.get("/readyz")
+def readyz():
+    """Ready to serve: the event store answers and no read model has stopped on an event."""
+    rt = runtime()
+    try:
+        head = rt.app.recorder.max_notification_id() or 0
+        failures = rt.views.failures()
+        models = {u.name: {"position": u.position(), "ready": u.name not in failures,
+                           **({"error": failures[u.name]} if u.name in failures else {})}
+                  for u in rt.updaters()}
+    except Exception as e:  # noqa: BLE001
+        return {"status": "error", "checks": {"storage": f"error: {type(e).__name__}"}}, 503
+    ready = not failures
+    return {"status": "ok" if ready else "not_ready",
+            "checks": {"event_store_position": head, "read_models": models,
+                       "redis": _redis_status(rt)}}, 200 if ready else 503
+
+
+def _failed_jobs(rt) -> int | None:
+    try:
+        from rq import Queue
+        return Queue(rt.settings.queue_name, connection=rt.redis).failed_job_registry.count
+    except Exception:  # noqa: BLE001 - Redis down: the gauge is left out
+        return None
 
 
 @bp.get("/metrics")
 def metrics():
-    """Notification-log head, each projection's position and its backlog of events."""
+    """Log head; each read model's position, lag and whether it stopped; failed jobs."""
     rt = runtime()
     head = rt.app.recorder.max_notification_id() or 0
-    lines = ["# TYPE minyi_event_log_head gauge", f"minyi_event_log_head {head}",
-             "# TYPE minyi_projection_position gauge"]
-    for r in rt.runners():
-        lines.append(f'minyi_projection_position{{projection="{r.projection.name}"}} '
-                     f"{r.position()}")
-    lines.append("# TYPE minyi_projection_lag gauge")
-    for r in rt.runners():
-        lines.append(f'minyi_projection_lag{{projection="{r.projection.name}"}} '
-                     f"{r.backlog()}")
+    failures = rt.views.failures()
+    updaters = rt.updaters()
+    lines = ["# TYPE minyi_event_log_head gauge", f"minyi_event_log_head {head}"]
+    for metric, value in (("position", lambda u: u.position()), ("lag", lambda u: u.backlog()),
+                          ("failed", lambda u: int(u.name in failures))):
+        lines.append(f"# TYPE minyi_read_model_{metric} gauge")
+        lines += [f'minyi_read_model_{metric}{{read_model="{u.name}"}} {value(u)}'
+                  for u in updaters]
+    failed_jobs = _failed_jobs(rt)
+    if failed_jobs is not None:
+        lines += ["# TYPE minyi_failed_jobs gauge", f"minyi_failed_jobs {failed_jobs}"]
     return Response("\n".join(lines) + "\n", mimetype="text/plain; version=0.0.4")

@@ -3,33 +3,43 @@
 import logging
 import time
 
-from infrastructure.pipeline import projection_lock
+from infrastructure.pipeline import read_model_lock
+from infrastructure.views.updater import ReadModelError
 
 from .context import runtime
 
 log = logging.getLogger(__name__)
 
 
+class CatchUpFailed(Exception):
+    """One or more read models stopped; the others were drained. Fails the RQ job."""
+
+
 def catch_up_all() -> dict:
-    """Drain every projection; a poke that arrives meanwhile enqueues the next job."""
+    """Drain every read model; a poke that arrives meanwhile enqueues the next job.
+
+    A read model that cannot take an event stops there (recorded for /readyz and
+    /metrics) while the others go on; the job then fails, naming what stopped.
+    """
     rt = runtime()
     rt.poker.clear()
     linger = rt.settings.catchup_linger_ms / 1000
     if linger:
         time.sleep(linger)  # let a burst of submissions gather into one batch
-    return {r.projection.name: _drain(rt, r) for r in rt.runners()}
+    drained, stopped = {}, []
+    for updater in rt.updaters():
+        try:
+            drained[updater.name] = _drain(rt, updater)
+        except ReadModelError as e:
+            stopped.append(str(e))
+    if stopped:
+        raise CatchUpFailed("; ".join(stopped))
+    return drained
 
 
-def catch_up(name: str) -> int:
-    """Drain one projection."""
-    rt = runtime()
-    return _drain(rt, rt.runner(name))
-
-
-def _drain(rt, runner) -> int:
-    prefix = rt.settings.key_prefix
-    with projection_lock(rt.redis, prefix, runner.projection.name) as lock:
+def _drain(rt, updater) -> int:
+    with read_model_lock(rt.redis, rt.settings.key_prefix, updater.name) as lock:
         if lock is None:
-            log.info("%s is being drained by another worker", runner.projection.name)
+            log.info("%s is being drained by another worker", updater.name)
             return 0
-        return runner.catch_up(on_batch=lambda n: lock.extend(60, replace_ttl=True))
+        return updater.catch_up(on_batch=lambda n: lock.extend(60, replace_ttl=True))

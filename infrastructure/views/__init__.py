@@ -1,6 +1,16 @@
-"""Read models: storage, projections and the queries that pages and the API run."""
+"""Read models: storage, the models of each item kind, and the queries pages and the API run.
 
-from .comments import CitizenView, PublicReplies, StaffInbox
-from .directory import DirectoryView
+A new item kind adds its read models to READ_MODELS and its queries to ViewQueries.
+"""
 
-PROJECTIONS = (PublicReplies, StaffInbox, CitizenView, DirectoryView)
+from . import comments
+from .directory import DirectoryQueries, DirectoryView
+
+READ_MODELS = (*comments.READ_MODELS, DirectoryView)
+
+
+class ViewQueries(comments.CommentQueries, DirectoryQueries):
+    """Every read-side query, over one store."""
+
+
+__all__ = ["READ_MODELS", "ViewQueries"]

@@ -1,4 +1,5 @@
-"""Read-model storage: rows and the tracking position written in one transaction.
+"""Read-model storage: rows and the tracking position written in one transaction, and the
+generations of each read model (built beside the serving tables, swapped in at once).
 
 SQL is written once with :name placeholders; the PostgreSQL store rewrites them to
 psycopg's %(name)s. Keep statements portable (TEXT dates, INTEGER flags, upserts).
@@ -14,6 +15,8 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from eventsourcing.utils import Environment
 
+from .base import Generation, physical
+
 Statement = tuple[str, dict]
 
 
@@ -21,6 +24,16 @@ def _batched(statements: Sequence[Statement]):
     """Runs of the same SQL, so each run can go to the driver as one executemany."""
     for sql, group in groupby(statements, key=lambda s: s[0]):
         yield sql, [params for _, params in group]
+
+
+REGISTRY = "minyi_read_models"
+REGISTRY_DDL = (f"CREATE TABLE IF NOT EXISTS {REGISTRY} ("
+                "name TEXT NOT NULL, generation INTEGER NOT NULL, version INTEGER NOT NULL, "
+                "state TEXT NOT NULL, last_error TEXT, PRIMARY KEY (name, generation))")
+# Takes the write lock first: on SQLite a transaction that reads and then writes fails at
+# once with "database is locked" when another process writes meanwhile.
+LOCK_REGISTRY = f"UPDATE {REGISTRY} SET state = state WHERE name = :name AND 1 = 0"
+SERVING, BUILDING, RETIRED = "serving", "building", "retired"
 
 
 class ViewStoreMixin:
@@ -57,18 +70,139 @@ class ViewStoreMixin:
     def position(self, name: str) -> int:
         return self.max_tracking_id(name) or 0
 
-    def reset(self, name: str, drop: Iterable[str]) -> None:
-        """Forget a projection: drop its tables and its position."""
+    # --- generations: build beside the serving tables, swap in one transaction ---------
+
+    def ensure_registry(self) -> None:
+        """Create the generations table once per store."""
+        if not getattr(self, "_registry_ready", False):
+            self.run([REGISTRY_DDL])
+            self._registry_ready = True
+
+    def generations(self, model) -> list[Generation]:
+        """The serving and building generations of a read model (oldest first)."""
+        self.ensure_registry()
+        rows = self.query(f"SELECT generation, version, state FROM {REGISTRY} "
+                          "WHERE name = :name AND state <> :retired ORDER BY generation",
+                          {"name": model.name, "retired": RETIRED})
+        return [Generation(model, r["generation"], r["version"], r["state"]) for r in rows]
+
+    def start_generation(self, model, *, serve: bool = False) -> Generation:
+        """Register a new generation with empty tables; `serve` makes it serve at once."""
+        self.ensure_registry()
         with self.datastore.transaction(commit=True) as c:
-            c.execute(self.sql(f"DELETE FROM {self.tracking_table} WHERE application_name = :n"),
-                      {"n": name})
-            for table in drop:
-                c.execute(f"DROP TABLE IF EXISTS {table}")
+            self._execute(c, LOCK_REGISTRY, {"name": model.name})
+            if serve:
+                self._adopt_legacy(c, model)
+            self._execute(c, f"SELECT COALESCE(MAX(generation), 0) + 1 AS g FROM {REGISTRY} "
+                             "WHERE name = :name", {"name": model.name})
+            number = dict(c.fetchone())["g"]
+            state = SERVING if serve and not self._has_serving(c, model) else BUILDING
+            generation = Generation(model, number, model.version, state)
+            self._execute(c, f"INSERT INTO {REGISTRY} (name, generation, version, state) "
+                             "VALUES (:name, :g, :v, :s)",
+                          {"name": model.name, "g": number, "v": model.version, "s": state})
+            for statement in generation.ddl():
+                c.execute(statement)
+            if state == SERVING:
+                self._point_views(c, generation)
+        return generation
+
+    def swap(self, generation: Generation) -> bool:
+        """Serve `generation` instead of the current one, in one transaction."""
+        name = generation.model.name
+        with self.datastore.transaction(commit=True) as c:
+            self._execute(c, f"UPDATE {REGISTRY} SET state = :serving WHERE name = :name "
+                             "AND generation = :g AND state = :building",
+                          {"serving": SERVING, "building": BUILDING, "name": name,
+                           "g": generation.number})
+            if self._rowcount(c) != 1:
+                return False  # another process swapped it in already
+            self._execute(c, f"UPDATE {REGISTRY} SET state = :retired WHERE name = :name "
+                             "AND generation <> :g AND state = :serving",
+                          {"retired": RETIRED, "serving": SERVING, "name": name,
+                           "g": generation.number})
+            self._point_views(c, generation)
+        generation.state = SERVING
+        self._drop_retired(generation.model)
+        return True
+
+    def record_failure(self, generation: Generation, error: str | None) -> None:
+        """Remember (or, with None, forget) why a generation cannot go on."""
+        with self.datastore.transaction(commit=True) as c:
+            self._execute(c, f"UPDATE {REGISTRY} SET last_error = :e WHERE name = :name "
+                             "AND generation = :g",
+                          {"e": error, "name": generation.model.name, "g": generation.number})
+
+    @staticmethod
+    def clear_failure_statement(generation: Generation) -> Statement:
+        """Goes with a successful batch: the generation is no longer stopped."""
+        return (f"UPDATE {REGISTRY} SET last_error = NULL WHERE name = :name "
+                "AND generation = :g AND last_error IS NOT NULL",
+                {"name": generation.model.name, "g": generation.number})
+
+    def failures(self) -> dict[str, str]:
+        """Read model name -> the error that stopped one of its generations."""
+        self.ensure_registry()
+        rows = self.query(f"SELECT name, generation, last_error FROM {REGISTRY} "
+                          "WHERE last_error IS NOT NULL AND state <> :retired",
+                          {"retired": RETIRED})
+        return {r["name"]: f"g{r['generation']}: {r['last_error']}" for r in rows}
+
+    def _has_serving(self, c, model) -> bool:
+        self._execute(c, f"SELECT 1 FROM {REGISTRY} WHERE name = :name AND state = :s",
+                      {"name": model.name, "s": SERVING})
+        return c.fetchone() is not None
+
+    def _point_views(self, c, generation: Generation) -> None:
+        for table, target in generation.names.items():
+            c.execute(f"DROP VIEW IF EXISTS {table}")
+            c.execute(f"CREATE VIEW {table} AS SELECT * FROM {target}")
+
+    def _adopt_legacy(self, c, model) -> None:
+        """Tables from before generations existed serve as generation 0 (version 0), so the
+        current version builds beside them and swaps in without a gap."""
+        legacy = [t for t in model.tables if self._kind_of(c, t) == "table"]
+        if not legacy or self._has_serving(c, model):
+            return
+        for table in legacy:
+            c.execute(f"ALTER TABLE {table} RENAME TO {physical(table, 0)}")
+        for table in model.tables:
+            if table not in legacy:  # a table the old version did not have: empty
+                c.execute(f"CREATE TABLE {physical(table, 0)} AS SELECT * FROM "
+                          f"{physical(legacy[0], 0)} WHERE 1 = 0")
+        self._execute(c, f"INSERT INTO {REGISTRY} (name, generation, version, state) "
+                         "VALUES (:name, 0, 0, :s)", {"name": model.name, "s": SERVING})
+        self._point_views(c, Generation(model, 0, 0, SERVING))
+
+    def _drop_retired(self, model) -> None:
+        rows = self.query(f"SELECT generation, version FROM {REGISTRY} WHERE name = :name "
+                          "AND state = :retired", {"name": model.name, "retired": RETIRED})
+        with self.datastore.transaction(commit=True) as c:
+            for row in rows:
+                old = Generation(model, row["generation"], row["version"], RETIRED)
+                for table in old.names.values():
+                    c.execute(f"DROP TABLE IF EXISTS {table}")
+                self._execute(c, f"DELETE FROM {self.tracking_table} "
+                                 "WHERE application_name = :n", {"n": old.tracking_name})
+                self._execute(c, f"DELETE FROM {REGISTRY} WHERE name = :name "
+                                 "AND generation = :g", {"name": model.name, "g": old.number})
+
+    def _execute(self, c, statement: str, params: dict) -> None:
+        c.execute(self.sql(statement), params)
 
 
 class SQLiteViewStore(ViewStoreMixin, SQLiteTrackingRecorder):
     dialect = "sqlite"
     tracking_table = "tracking"
+
+    @staticmethod
+    def _rowcount(c) -> int:
+        return c.sqlite_cursor.rowcount
+
+    def _kind_of(self, c, name: str) -> str | None:
+        c.execute("SELECT type FROM sqlite_master WHERE name = ?", (name,))
+        row = c.fetchone()
+        return row[0] if row else None
 
 
 _NAMED = re.compile(r"(?<![:\w]):(\w+)")
@@ -83,6 +217,18 @@ class PostgresViewStore(ViewStoreMixin, PostgresTrackingRecorder):
 
     def sql(self, statement: str) -> str:
         return _NAMED.sub(r"%(\1)s", statement)
+
+    @staticmethod
+    def _rowcount(c) -> int:
+        return c.rowcount
+
+    def _kind_of(self, c, name: str) -> str | None:
+        c.execute("SELECT table_type FROM information_schema.tables WHERE table_name = %s "
+                  "AND table_schema = current_schema()", (name,))
+        row = c.fetchone()
+        if not row:
+            return None
+        return "view" if row["table_type"] == "VIEW" else "table"
 
     def pipeline(self, cursor):
         # Send the batch's statements without a round trip each (psycopg pipeline mode).

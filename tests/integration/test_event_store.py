@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 
 from domain.errors import ConflictError
-from domain.status import Status
+from domain.comments import Status
 from tests.support import NAME, PHONE, submit
 
 
@@ -24,7 +24,7 @@ def raw_event_rows(runtime) -> list[tuple[str, bytes]]:
 
 def comment_states(runtime) -> list[bytes]:
     return [state for topic, state in raw_event_rows(runtime)
-            if topic.startswith("domain.comment:")]
+            if topic.startswith("minyi/comments:")]
 
 
 def test_a_submitted_comment_reads_back_from_another_application_instance(
@@ -40,7 +40,7 @@ def test_a_submitted_comment_reads_back_from_another_application_instance(
 
 def test_dates_survive_the_round_trip_as_dates(runtime, make_runtime, staff):
     no = submit(runtime.app)["tracking_no"]
-    due = runtime.app.accept_comment(no, staff.reviewer).due_date
+    due = runtime.app.act("comments", no, "accept", staff.reviewer).due_date
     other = make_runtime(runtime.settings, init=False)
     assert other.app.get_comment(no).due_date == due
     assert type(other.app.get_comment(no).due_date) is type(due)
@@ -49,7 +49,7 @@ def test_dates_survive_the_round_trip_as_dates(runtime, make_runtime, staff):
 def test_the_raw_event_table_holds_the_comment_events(runtime):
     submit(runtime.app)
     topics = [topic for topic, _ in raw_event_rows(runtime)]
-    assert "domain.comment:Comment.Submitted" in topics
+    assert "minyi/comments:Comment.Submitted" in topics
 
 
 def test_personal_data_is_not_stored_in_plaintext(runtime):
@@ -73,7 +73,7 @@ def test_a_stale_copy_of_a_comment_cannot_be_saved(runtime, make_runtime, staff,
     no = submit(runtime.app)["tracking_no"]
     other = make_runtime(runtime.settings, init=False)
     stale = other.app.get_comment(no)
-    runtime.app.accept_comment(no, staff.reviewer)
+    runtime.app.act("comments", no, "accept", staff.reviewer)
     stale.reject(reason="duplicate", note="", actor=staff.reviewer.id, at=clock())
     with pytest.raises(ConflictError):
         other.app.save(stale)
@@ -84,11 +84,11 @@ def test_the_losing_command_changes_nothing(runtime, make_runtime, staff, clock)
     no = submit(runtime.app)["tracking_no"]
     other = make_runtime(runtime.settings, init=False)
     stale = other.app.get_comment(no)
-    runtime.app.reject_comment(no, staff.reviewer, "out_of_scope")
+    runtime.app.act("comments", no, "reject", staff.reviewer, reason="out_of_scope")
     stale.accept(due_date=clock.today(), actor=staff.reviewer.id, at=clock())
     with pytest.raises(ConflictError):
         other.app.save(stale)
-    assert [t["event"] for t in other.app.comment_timeline(no)] == ["Submitted", "Rejected"]
+    assert [t["event"] for t in other.app.timeline("comments", no)] == ["Submitted", "Rejected"]
 
 
 def test_notification_positions_increase_with_every_save(runtime, staff):
@@ -96,14 +96,14 @@ def test_notification_positions_increase_with_every_save(runtime, staff):
     for _ in range(3):
         no = submit(runtime.app)["tracking_no"]
         positions.append(runtime.app.recorder.max_notification_id())
-        runtime.app.accept_comment(no, staff.reviewer)
+        runtime.app.act("comments", no, "accept", staff.reviewer)
         positions.append(runtime.app.recorder.max_notification_id())
     assert positions == sorted(set(positions))
 
 
 def test_the_notification_log_reads_back_in_increasing_order(runtime, staff):
     for _ in range(3):
-        runtime.app.accept_comment(submit(runtime.app)["tracking_no"], staff.reviewer)
+        runtime.app.act("comments", submit(runtime.app)["tracking_no"], "accept", staff.reviewer)
     ids = [n.id for n in runtime.app.recorder.select_notifications(0, 1000)]
     assert len(ids) == 33 + 6  # seeded departments, then three comments of two events each
     assert all(a < b for a, b in zip(ids, ids[1:]))

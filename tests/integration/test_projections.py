@@ -9,9 +9,8 @@ import pytest
 from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.utils import get_topic
 
-from domain.comment import Comment
-from domain.status import Status
-from infrastructure.views import PROJECTIONS
+from domain.comments import Comment, Status
+from infrastructure.views import READ_MODELS
 from tests.support import NAME, PHONE, local, replied, submit
 
 DUE = date(2026, 10, 13)
@@ -25,16 +24,16 @@ def q(runtime):
 
 def dispatched(app, staff) -> str:
     no = submit(app)["tracking_no"]
-    app.accept_comment(no, staff.reviewer)
-    app.dispatch_comment(no, staff.reviewer, "区住建局")
+    app.act("comments", no, "accept", staff.reviewer)
+    app.act("comments", no, "dispatch", staff.reviewer, department="区住建局")
     return no
 
 
 def all_rows(runtime) -> dict:
     """Every row of every read-model table, in a stable order."""
     snapshot = {}
-    for projection in runtime.projections:
-        for table in projection.tables:
+    for model in runtime.read_model_instances:
+        for table in model.tables:
             order = "id, version" if table == "citizen_steps" else "id"
             snapshot[table] = runtime.views.query(f"SELECT * FROM {table} ORDER BY {order}")
     return snapshot
@@ -48,10 +47,10 @@ def test_the_public_listing_shows_only_consented_visible_replied_comments(runtim
     public = replied(app, staff)["tracking_no"]
     private = replied(app, staff, publish=False)["tracking_no"]
     withheld = replied(app, staff)["tracking_no"]
-    app.withhold_comment(withheld, rev, "涉及个人隐私")
+    app.act("comments", withheld, "withhold", rev, reason="涉及个人隐私")
     released = replied(app, staff)["tracking_no"]
-    app.withhold_comment(released, rev, "待核实")
-    app.release_comment(released, rev)
+    app.act("comments", released, "withhold", rev, reason="待核实")
+    app.act("comments", released, "release", rev)
     unanswered = dispatched(app, staff)
     runtime.catch_up_all()
     listed = [item["tracking_no"] for item in q.public_replies().items]
@@ -63,7 +62,7 @@ def test_the_public_listing_shows_only_consented_visible_replied_comments(runtim
 def test_a_rejected_comment_never_reaches_the_public_table(runtime, staff):
     no = submit(runtime.app)["tracking_no"]
     runtime.catch_up_all()  # it was there while waiting for review, invisible
-    runtime.app.reject_comment(no, staff.reviewer, "abusive")
+    runtime.app.act("comments", no, "reject", staff.reviewer, reason="abusive")
     runtime.catch_up_all()
     rows = runtime.views.query("SELECT * FROM pub_replies WHERE tracking_no = :t", {"t": no})
     assert rows == []
@@ -73,11 +72,11 @@ def test_a_public_reply_lists_receipt_date_reply_date_department_and_reply(runti
                                                                            clock):
     app = runtime.app
     no = submit(app)["tracking_no"]
-    app.accept_comment(no, staff.reviewer)
-    app.dispatch_comment(no, staff.reviewer, "区住建局")
-    app.draft_reply(no, staff.handler, "已修复。")
+    app.act("comments", no, "accept", staff.reviewer)
+    app.act("comments", no, "dispatch", staff.reviewer, department="区住建局")
+    app.act("comments", no, "draft", staff.handler, content="已修复。")
     clock.set_local(2026, 10, 9)
-    app.approve_reply(no, staff.reviewer)
+    app.act("comments", no, "approve", staff.reviewer)
     runtime.catch_up_all()
     item = q.public_reply(no)
     assert (item["accepted_on"], item["replied_on"]) == ("2026-09-30", "2026-10-09")
@@ -89,7 +88,7 @@ def test_dates_in_the_listing_are_beijing_dates(runtime, q, staff, clock):
     app = runtime.app
     no = submit(app)["tracking_no"]
     clock.now = local(2026, 10, 8, hour=1)  # still 10-07 in UTC
-    app.accept_comment(no, staff.reviewer)
+    app.act("comments", no, "accept", staff.reviewer)
     runtime.catch_up_all()
     row = runtime.views.query("SELECT accepted_on FROM pub_replies WHERE tracking_no = :t",
                               {"t": no})[0]
@@ -184,16 +183,16 @@ def test_the_inbox_filters_by_department(runtime, q, staff):
     app = runtime.app
     ours = dispatched(app, staff)
     other = submit(app)["tracking_no"]
-    app.accept_comment(other, staff.reviewer)
-    app.dispatch_comment(other, staff.reviewer, "区交运局")
+    app.act("comments", other, "accept", staff.reviewer)
+    app.act("comments", other, "dispatch", staff.reviewer, department="区交运局")
     runtime.catch_up_all()
     assert [i["tracking_no"] for i in q.inbox(today=DUE, department="区住建局").items] == [ours]
 
 
 def test_a_granted_extension_moves_the_due_date_in_the_inbox(runtime, q, staff):
     no = dispatched(runtime.app, staff)
-    runtime.app.request_extension(no, staff.handler, 3, "需现场勘查")
-    runtime.app.grant_extension(no, staff.reviewer)
+    runtime.app.act("comments", no, "request_extension", staff.handler, days=3, reason="需现场勘查")
+    runtime.app.act("comments", no, "grant_extension", staff.reviewer)
     runtime.catch_up_all()
     item = q.inbox_item(no)
     assert (item["extension"], item["due_date"]) == ("granted", "2026-10-16")
@@ -204,7 +203,7 @@ def test_a_reopened_item_is_back_in_the_inbox_for_a_second_round(runtime, q, sta
     no = receipt["tracking_no"]
     runtime.app.rate_reply(no, receipt["query_code"], "不满意")
     clock.set_local(2026, 10, 12)
-    runtime.app.reopen_comment(no, staff.reviewer, "核实属实")
+    runtime.app.act("comments", no, "reopen", staff.reviewer, reason="核实属实")
     runtime.catch_up_all()
     item = q.inbox_item(no)
     assert (item["status"], item["round"], item["due_date"], item["rating"]) == (
@@ -217,11 +216,11 @@ def test_a_reopened_item_is_back_in_the_inbox_for_a_second_round(runtime, q, sta
 def test_the_citizen_sees_the_public_steps_but_not_internal_ones(runtime, q, staff):
     app = runtime.app
     no = dispatched(app, staff)
-    app.draft_reply(no, staff.handler, "初稿")
-    app.send_back_reply(no, staff.reviewer, "内部意见")
-    app.draft_reply(no, staff.handler, "已修复。")
-    app.withhold_comment(no, staff.reviewer, "内部原因")
-    app.approve_reply(no, staff.reviewer)
+    app.act("comments", no, "draft", staff.handler, content="初稿")
+    app.act("comments", no, "send_back", staff.reviewer, reason="内部意见")
+    app.act("comments", no, "draft", staff.handler, content="已修复。")
+    app.act("comments", no, "withhold", staff.reviewer, reason="内部原因")
+    app.act("comments", no, "approve", staff.reviewer)
     runtime.catch_up_all()
     view = q.citizen_view(no)
     assert [s["event"] for s in view["steps"]] == [
@@ -245,7 +244,7 @@ def test_the_citizen_sees_the_reply_and_may_rate_it_once(runtime, q, staff):
 
 def test_the_citizen_sees_the_reject_reason(runtime, q, staff):
     no = submit(runtime.app)["tracking_no"]
-    runtime.app.reject_comment(no, staff.reviewer, "out_of_scope")
+    runtime.app.act("comments", no, "reject", staff.reviewer, reason="out_of_scope")
     runtime.catch_up_all()
     view = q.citizen_view(no)
     assert (view["status"], view["reject_reason"]) == (Status.REJECTED, "out_of_scope")
@@ -275,18 +274,19 @@ def reopened(runtime, staff):
     no = receipt["tracking_no"]
     runtime.app.rate_reply(no, receipt["query_code"], "不满意")
     runtime.catch_up_all()
-    runtime.app.reopen_comment(no, staff.reviewer, "核实属实")
+    runtime.app.act("comments", no, "reopen", staff.reviewer, reason="核实属实")
     return no
 
 
-def last_batch(runtime, runner, start: int) -> tuple[list, list]:
-    """The notifications after `start` and the statements the projection makes of them."""
+def last_batch(runtime, updater, start: int) -> tuple[list, list]:
+    """The notifications after `start` and the statements the read model makes of them."""
     notifications = runtime.app.recorder.select_notifications(
-        start, 100, topics=runner.topics, inclusive_of_start=False)
-    statements = []
+        start, 100, topics=updater.model.topics, inclusive_of_start=False)
+    statements, generation = [], updater.serving()
     for n in notifications:
-        runner.projection.handle(runtime.app.mapper.to_domain_event(n),
-                                 lambda sql, params: statements.append((sql, params)))
+        updater.model.handle(runtime.app.mapper.to_domain_event(n),
+                             lambda sql, params: statements.append(
+                                 (generation.rewrite(sql), params)))
     return notifications, statements
 
 
@@ -296,7 +296,7 @@ def inbox_round(runtime, no) -> int:
 
 @pytest.mark.parametrize("replay_at", ["same position", "lower position"])
 def test_a_replayed_batch_is_refused_and_counts_nothing_twice(runtime, reopened, replay_at):
-    runner = runtime.runner("staff_inbox")
+    runner = runtime.updater("staff_inbox")
     start = runner.position()
     runner.catch_up()
     end = runner.position()
@@ -305,7 +305,7 @@ def test_a_replayed_batch_is_refused_and_counts_nothing_twice(runtime, reopened,
     assert inbox_round(runtime, reopened) == 2
     position = end if replay_at == "same position" else start
     with pytest.raises(IntegrityError):
-        runtime.views.apply(Tracking(runner.projection.tracking_name, position), statements)
+        runtime.views.apply(Tracking(runner.serving().tracking_name, position), statements)
     assert inbox_round(runtime, reopened) == 2
     assert runner.position() == end
 
@@ -313,7 +313,7 @@ def test_a_replayed_batch_is_refused_and_counts_nothing_twice(runtime, reopened,
 def test_the_replayed_statements_would_count_twice_without_the_tracking_position(
         runtime, reopened):
     # The control for the test above: the batch is not harmless by itself.
-    runner = runtime.runner("staff_inbox")
+    runner = runtime.updater("staff_inbox")
     start = runner.position()
     runner.catch_up()
     _, statements = last_batch(runtime, runner, start)
@@ -322,15 +322,16 @@ def test_the_replayed_statements_would_count_twice_without_the_tracking_position
 
 
 def test_a_runner_with_a_stale_position_projects_nothing(runtime, reopened, monkeypatch):
-    runner = runtime.runner("staff_inbox")
+    runner = runtime.updater("staff_inbox")
     stale = runner.position()
     runner.catch_up()
     end = runner.position()
     before = all_rows(runtime)
-    monkeypatch.setattr(runner, "position", lambda: stale)  # read the same batch again
-    assert runner.run_batch() == 0
+    generation = runner.serving()
+    monkeypatch.setattr(runner, "position", lambda g=None: stale)  # read the same batch again
+    assert runner.run_batch(generation) == 0
     assert all_rows(runtime) == before
-    assert runtime.views.position(runner.projection.tracking_name) == end
+    assert runtime.views.position(generation.tracking_name) == end
 
 
 def test_catching_up_twice_changes_nothing(runtime, reopened):
@@ -360,18 +361,18 @@ def build_history(rt, staff, clock) -> None:
         rt.catch_up_all()
         app.rate_reply(receipt["tracking_no"], receipt["query_code"], "不满意")
         clock.advance(days=1)
-        app.reopen_comment(receipt["tracking_no"], rev, "核实属实")
+        app.act("comments", receipt["tracking_no"], "reopen", rev, reason="核实属实")
         rt.catch_up_all()
     rejected = submit(app)["tracking_no"]
-    app.reject_comment(rejected, rev, "duplicate")
+    app.act("comments", rejected, "reject", rev, reason="duplicate")
     redacted = replied(app, staff)["tracking_no"]
-    app.redact_comment(redacted, rev, "路灯维修", "路灯坏了，电话13912345678")
-    app.withhold_comment(redacted, rev, "待核实")
+    app.act("comments", redacted, "redact", rev, title="路灯维修", content="路灯坏了，电话13912345678")
+    app.act("comments", redacted, "withhold", rev, reason="待核实")
     rt.catch_up_all()
     extended = dispatched(app, staff)
-    app.request_extension(extended, staff.handler, 2, "需勘查")
-    app.grant_extension(extended, rev)
-    app.transfer_comment(extended, rev, "区交运局")
+    app.act("comments", extended, "request_extension", staff.handler, days=2, reason="需勘查")
+    app.act("comments", extended, "grant_extension", rev)
+    app.act("comments", extended, "transfer", rev, department="区交运局")
     rt.catch_up_all()
 
 
@@ -381,8 +382,8 @@ def test_a_rebuild_gives_the_same_rows_as_incremental_projection(make_settings, 
     build_history(rt, staff, clock)
     incremental = all_rows(rt)
     assert len(incremental["inbox"]) == 5 and len(incremental["staff"]) == 1
-    for runner in rt.runners():
-        runner.rebuild()
+    for updater in rt.updaters():
+        updater.rebuild()
     assert all_rows(rt) == incremental
 
 
@@ -390,10 +391,9 @@ def test_a_rebuild_reads_the_whole_log_again(make_settings, make_runtime, databa
                                              clock):
     rt = make_runtime(make_settings(database_url, batch_size=3))
     build_history(rt, staff, clock)
-    runner = rt.runner("directory")
-    assert runner.rebuild() == 33 + 1  # departments and one staff account
+    assert rt.updater("directory").rebuild() == 33 + 1  # departments and one staff account
 
 
-def test_no_two_projections_share_a_table_that_a_rebuild_would_drop():
-    tables = [table for cls in PROJECTIONS for table in cls.tables]
+def test_no_two_read_models_share_a_table_that_a_rebuild_would_drop():
+    tables = [table for cls in READ_MODELS for table in cls.tables]
     assert len(tables) == len(set(tables))

@@ -79,7 +79,7 @@ def test_the_job_leaves_nothing_in_the_queue(rt, drained):
 
 def test_a_second_job_processes_nothing_new_and_counts_nothing_twice(rt, drained, staff):
     no = submit(rt.app)["tracking_no"]
-    rt.app.accept_comment(no, staff.reviewer)
+    rt.app.act("comments", no, "accept", staff.reviewer)
     work(drained)
     before = (inbox_total(rt), rt.queries.inbox_counts(today=rt.app.today()))
     job = drained.enqueue(CATCH_UP_JOB, result_ttl=60)
@@ -99,7 +99,7 @@ def test_a_submission_after_the_job_started_queues_a_new_job(rt, drained):
 def test_the_job_reports_how_many_events_each_projection_read(rt, drained, staff):
     rt.poke_enabled = False  # so that the job below is the one that does the work
     no = submit(rt.app)["tracking_no"]
-    rt.app.accept_comment(no, staff.reviewer)
+    rt.app.act("comments", no, "accept", staff.reviewer)
     job = drained.enqueue(CATCH_UP_JOB, result_ttl=60)
     assert drained.count == 1
     work(drained)

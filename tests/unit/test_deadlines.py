@@ -4,9 +4,13 @@ The 2026 schedule used below, checked with chinese_calendar.get_holidays / get_w
   - Mid-Autumn: Fri 2026-09-25 .. Sun 09-27 off; National Day: Thu 10-01 .. Wed 10-07 off.
   - Adjusted working weekends (调休): Sun 2026-09-20 and Sat 2026-10-10 are working days.
   - Nothing is special in November 2026.
+
+Years the package does not cover and the HOLIDAYS_FILE override are tested against a
+stand-in for the package (see `package` below), whatever the installed version knows.
 """
 
 import json
+import logging
 from datetime import date
 
 import chinese_calendar
@@ -138,22 +142,70 @@ def test_a_configured_rectification_limit_is_used(cal):
     assert policy.rectification_due(cal, date(2026, 10, 12)) == date(2026, 10, 14)
 
 
-# --- years without data and the holidays file ------------------------------------------------
+# --- years the package does not cover, and the holidays file ---------------------------------
+#
+# These tests do not depend on which years the installed package knows: the `package`
+# fixture stands a FixedCalendar in for chinese_calendar.is_workday. The stand-in covers
+# 2026 only, with a made-up schedule, and raises NotImplementedError for any other year,
+# as the real package does for a year it has no data for.
+
+PACKAGE_HOLIDAY = date(2026, 11, 5)  # a Thursday the stand-in package calls a holiday
+PACKAGE_WORKDAY = date(2026, 11, 14)  # a Saturday it calls a working day
 
 
-def test_the_package_has_no_data_for_2027():
-    with pytest.raises(NotImplementedError):
-        chinese_calendar.is_workday(date(2027, 1, 4))
+@pytest.fixture
+def package(monkeypatch):
+    """chinese_calendar.is_workday -> a FixedCalendar for 2026, no data for other years."""
+    known = FixedCalendar(holidays={PACKAGE_HOLIDAY}, workdays={PACKAGE_WORKDAY})
+
+    def is_workday(day: date) -> bool:
+        if day.year != 2026:
+            raise NotImplementedError(f"no available data for year {day.year}")
+        return known.is_workday(day)
+
+    monkeypatch.setattr(chinese_calendar, "is_workday", is_workday)
 
 
-def test_a_year_without_data_falls_back_to_monday_to_friday(cal):
+@pytest.fixture
+def calendar_warnings(caplog):
+    """The warnings the calendar logged, as messages."""
+    caplog.set_level(logging.WARNING, logger="infrastructure.workcalendar")
+    return lambda: [r.getMessage() for r in caplog.records
+                    if r.name == "infrastructure.workcalendar" and r.levelno == logging.WARNING]
+
+
+def test_the_package_decides_in_a_year_it_covers(package, calendar_warnings):
+    cal = ChineseWorkingCalendar()
+    assert not cal.is_workday(PACKAGE_HOLIDAY)
+    assert cal.is_workday(PACKAGE_WORKDAY)
+    assert cal.is_workday(date(2026, 11, 6))  # an ordinary Friday
+    assert calendar_warnings() == []
+
+
+def test_a_year_without_data_falls_back_to_monday_to_friday(package):
+    cal = ChineseWorkingCalendar()
     assert cal.is_workday(date(2027, 1, 1))  # a Friday (New Year's Day, unknown to the package)
     assert not cal.is_workday(date(2027, 1, 2))  # a Saturday
+    assert not cal.is_workday(date(2027, 1, 3))  # a Sunday
     # from Thu 2026-12-31: Fri 2027-01-01 (1)
     assert add_working_days(cal, date(2026, 12, 31), 1) == date(2027, 1, 1)
+    # from Fri 2027-01-08: [weekend], Mon 01-11 (1)
+    assert add_working_days(cal, date(2027, 1, 8), 1) == date(2027, 1, 11)
 
 
-def test_the_holidays_file_adds_holidays_and_working_weekends(tmp_path):
+def test_the_fallback_warns_once_per_year_and_points_to_the_holidays_file(package,
+                                                                          calendar_warnings):
+    cal = ChineseWorkingCalendar()
+    for day in range(1, 15):
+        cal.is_workday(date(2027, 1, day))
+    cal.is_workday(date(2028, 1, 3))
+    messages = calendar_warnings()
+    assert len(messages) == 2
+    assert "2027" in messages[0] and "2028" in messages[1]
+    assert all("HOLIDAYS_FILE" in m for m in messages)
+
+
+def test_the_holidays_file_adds_holidays_and_working_weekends(package, tmp_path):
     path = tmp_path / "holidays.json"
     path.write_text(json.dumps({"holidays": ["2027-01-01"], "workdays": ["2027-01-09"]}),
                     encoding="utf-8")
@@ -166,28 +218,33 @@ def test_the_holidays_file_adds_holidays_and_working_weekends(tmp_path):
     assert add_working_days(cal, date(2027, 1, 8), 1) == date(2027, 1, 9)
 
 
-def test_the_holidays_file_overrides_the_package_in_a_covered_year(tmp_path):
+def test_the_holidays_file_overrides_the_package_in_a_covered_year(package, tmp_path):
     path = tmp_path / "holidays.json"
-    path.write_text(json.dumps({"holidays": ["2026-11-03"]}), encoding="utf-8")
+    path.write_text(json.dumps({"holidays": ["2026-11-03"], "workdays": ["2026-11-05"]}),
+                    encoding="utf-8")
     cal = ChineseWorkingCalendar.from_file(str(path))
     # from Mon 11-02: [Tue 11-03 declared off], Wed 11-04 (1)
     assert add_working_days(cal, date(2026, 11, 2), 1) == date(2026, 11, 4)
+    assert cal.is_workday(PACKAGE_HOLIDAY)  # declared a working day in the file
+    assert cal.is_workday(PACKAGE_WORKDAY)  # what the file does not mention, the package decides
 
 
-def test_no_holidays_file_means_the_package_alone():
-    assert ChineseWorkingCalendar.from_file("").is_workday(date(2026, 10, 10))
+def test_no_holidays_file_means_the_package_alone(package):
+    for cal in (ChineseWorkingCalendar.from_file(""), ChineseWorkingCalendar.from_file(None)):
+        assert not cal.is_workday(PACKAGE_HOLIDAY)
+        assert cal.is_workday(PACKAGE_WORKDAY)
 
 
-def test_the_runtime_reads_the_holidays_file_from_settings(tmp_path, make_settings, make_runtime,
-                                                           clock, staff):
+def test_the_runtime_reads_the_holidays_file_from_settings(package, tmp_path, make_settings,
+                                                           make_runtime, clock, staff):
     path = tmp_path / "holidays.json"
     path.write_text(json.dumps({"holidays": ["2027-01-01"]}), encoding="utf-8")
     rt = make_runtime(make_settings("memory://", holidays_file=str(path)))
     clock.set_local(2026, 12, 31)
     no = rt.app.submit_comment(title="元旦前咨询", content="请问办事时间", kind="咨询",
                                category="政务服务")["tracking_no"]
-    # accepted Thu 12-31: [Fri 01-01 holiday], Mon 01-04 (1) .. Fri 01-08 (5)
-    assert rt.app.accept_comment(no, staff.reviewer).due_date == date(2027, 1, 8)
+    # accepted Thu 12-31: [Fri 01-01 holiday, weekend], Mon 01-04 (1) .. Fri 01-08 (5)
+    assert rt.app.act("comments", no, "accept", staff.reviewer).due_date == date(2027, 1, 8)
 
 
 def test_the_runtime_takes_deadline_days_from_settings(make_settings, make_runtime, clock, staff):
@@ -197,7 +254,7 @@ def test_the_runtime_takes_deadline_days_from_settings(make_settings, make_runti
     no = rt.app.submit_comment(title="咨询", content="请问", kind="咨询",
                                category="政务服务")["tracking_no"]
     # accepted Mon 11-02: Tue 11-03 (1), Wed 11-04 (2)
-    assert rt.app.accept_comment(no, staff.reviewer).due_date == date(2026, 11, 4)
+    assert rt.app.act("comments", no, "accept", staff.reviewer).due_date == date(2026, 11, 4)
 
 
 def test_a_fixed_calendar_can_stand_in_for_the_real_one():

@@ -1,14 +1,15 @@
-"""The portal Comment aggregate: its whole lifecycle (DESIGN.md section 3)."""
+"""The portal Comment aggregate: its whole lifecycle, from submission to closing."""
 
 from datetime import date, datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from .errors import IllegalTransitionError, InvalidValueError
-from .masking import mask_personal_data
-from .reference import BAD_RATINGS, CATEGORIES, KINDS, RATINGS, REJECT_REASONS, SATISFIED_RATINGS
-from .status import STATUS_LABELS, Status
+from ..errors import IllegalTransitionError, InvalidValueError
+from ..masking import mask_personal_data
+from ..reference import BAD_RATINGS, CATEGORIES, KINDS, RATINGS, REJECT_REASONS, SATISFIED_RATINGS
+from ..topics import pin_topics
+from .states import STATUS_LABELS, Status
 
 S = Status
 MAX_TITLE = 100
@@ -21,6 +22,7 @@ def comment_id(tracking_no: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"minyi:comment:{tracking_no}")
 
 
+@pin_topics("comments", legacy_module="domain.comment")
 class Comment(Aggregate):
     """A citizen's comment on the portal, from submission to closing."""
 
@@ -28,9 +30,16 @@ class Comment(Aggregate):
     def create_id(tracking_no: str, **_) -> UUID:
         return comment_id(tracking_no)
 
+    @classmethod
+    def submit(cls, *, title: str, content: str, **values) -> "Comment":
+        """A new comment; the public wording (personal data masked) is decided here, once."""
+        return cls(title=title, content=content, public_title=mask_personal_data(title),
+                   public_content=mask_personal_data(content), **values)
+
     @event("Submitted")
     def __init__(
-        self, tracking_no: str, title: str, content: str, kind: str, category: str,
+        self, tracking_no: str, title: str, content: str, public_title: str,
+        public_content: str, kind: str, category: str,
         requested_department: str | None, contact: dict, publish: bool,
         query_code_hash: str, channel: str, actor: str, at: datetime,
     ):
@@ -56,8 +65,7 @@ class Comment(Aggregate):
         self.rating: str | None = None
         self.round = 1
         self.withheld = False
-        self.public_title = mask_personal_data(title)
-        self.public_content = mask_personal_data(content)
+        self.public_title, self.public_content = public_title, public_content
         self.extension: str | None = None  # None, "requested", "granted", "declined"
         self.closed_at: datetime | None = None
         self.public_reply: str | None = None
@@ -83,6 +91,11 @@ class Comment(Aggregate):
                 f"当前状态为“{STATUS_LABELS[self.status]}”，不能{action}",
                 status=self.status, action=action,
             )
+
+    @property
+    def number(self) -> str:
+        """The number staff and the citizen know the item by."""
+        return self.tracking_no
 
     @property
     def is_public(self) -> bool:
@@ -235,6 +248,8 @@ class Comment(Aggregate):
         """不予公开: the item leaves the public listing."""
         if self.withheld:
             raise IllegalTransitionError("该留言已设为不予公开", action="不予公开")
+        if self.status == S.REJECTED:
+            raise IllegalTransitionError("不予受理的留言不公开", action="不予公开")
         if not reason.strip():
             raise InvalidValueError("须说明不予公开的理由", field="reason")
         self._withheld(reason=reason, actor=actor, at=at)
@@ -303,3 +318,14 @@ class Comment(Aggregate):
     @event("ExtensionDeclined")
     def _extension_declined(self, reason: str, actor: str, at: datetime) -> None:
         self.extension = "declined"
+
+
+def _add_public_wording(state: dict) -> None:
+    """Submitted v1 events carried no public wording: derive it as v2 records it."""
+    state["public_title"] = mask_personal_data(state["title"])
+    state["public_content"] = mask_personal_data(state["content"])
+
+
+# v2 records the public wording in the event itself; v1 events are upcast on reading.
+Comment.Submitted.class_version = 2
+Comment.Submitted.upcast_v1_v2 = staticmethod(_add_public_wording)

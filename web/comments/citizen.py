@@ -1,23 +1,22 @@
 """The citizen's own view of a comment, shared by the portal pages and the API."""
 
-from domain.masking import mask_personal_data
-from domain.status import STATUS_LABELS
+from domain.comments import STATUS_LABELS
 
-from .extensions import runtime
+from ..extensions import runtime
 
 
 def citizen_view(tracking_no: str, query_code: str) -> dict:
     """The item if the query code matches (domain errors otherwise).
 
-    The read model answers normally; in the moment before the projection has caught
+    The read model answers normally; in the moment before the read model has caught
     up, the same fields come from the aggregate so a fresh receipt never looks lost.
     """
     rt = runtime()
     comment = rt.app.comment_for_citizen(tracking_no, query_code)
     view = rt.queries.citizen_view(tracking_no)
     if view is None:
-        view = {"tracking_no": comment.tracking_no, "title": mask_personal_data(comment.title),
-                "content": mask_personal_data(comment.content), "kind": comment.kind,
+        view = {"tracking_no": comment.tracking_no, "title": comment.public_title,
+                "content": comment.public_content, "kind": comment.kind,
                 "category": comment.category, "status": comment.status,
                 "publish": comment.publish, "submitted_at": comment.submitted_at.isoformat(),
                 "can_rate": False, "steps": []}

@@ -1,4 +1,4 @@
-"""Public portal pages: post a comment, follow it, read and rate replies (DESIGN.md section 7).
+"""Public portal pages: post a comment, follow it, read and rate replies.
 
 Views stay thin: load the form with its marshmallow schema, call the application service
 or a read-model query, render. The query code never travels in a URL: following and
@@ -9,15 +9,15 @@ rating are POSTs and the code is only ever echoed back inside a form.
 from flask import Blueprint, flash, make_response, render_template, request
 from marshmallow import ValidationError
 
-from domain.comment import MAX_CONTENT, MAX_TITLE
+from domain.comments.aggregate import MAX_CONTENT, MAX_TITLE
 from domain.errors import (AuthenticationError, DomainError, InvalidValueError,
                            NotFoundError)
 from domain.reference import BAD_RATINGS, CATEGORIES, KINDS, RATINGS
 
-from . import schemas as s
+from .. import schemas as s
+from ..extensions import runtime
+from ..messages import chinese_errors
 from .citizen import citizen_view
-from .messages import chinese_errors
-from .extensions import runtime
 
 bp = Blueprint("portal", __name__)
 

@@ -1,0 +1,130 @@
+"""The casework application: one event log for every item kind, the directory and staff.
+
+Each item kind's own commands live in its package (mixed in below); staff actions on
+any kind run through `act`, which reads the kind's workflow declaration. One
+application means one notification log: one position per read model and no ordering
+problems across logs (docs/architecture.md).
+"""
+
+from datetime import date, datetime, timezone
+from typing import Callable, Iterable
+from zoneinfo import ZoneInfo
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+
+from .actors import Actor
+from .comments import COMMENTS, CommentCommands
+from .deadlines import DeadlinePolicy, WorkingCalendar
+from .directory import DirectoryCommands
+from .errors import ConflictError, IllegalTransitionError, NotFoundError
+from .workflow import Context, Registry, Workflow
+
+# Every item kind the application knows; a new kind adds one line here.
+WORKFLOWS: tuple[Workflow, ...] = (COMMENTS,)
+
+# Event attributes a timeline never shows (bookkeeping and private data).
+HIDDEN_IN_TIMELINE = frozenset((
+    "originator_id", "originator_version", "timestamp", "actor", "at", "contact",
+    "query_code_hash", "originator_topic"))
+
+
+class DateAsISO(Transcoding):
+    """Dates (not datetimes) in events, as ISO strings."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Casework(CommentCommands, DirectoryCommands, Application):
+    """Records and handles the public's items; every event carries `actor` and `at`."""
+
+    name = "minyi"  # names the PostgreSQL tables; stable across renames of this class
+
+    def __init__(self, env=None, *, calendar: WorkingCalendar,
+                 clock: Callable[[], datetime] = utc_now, policy: DeadlinePolicy | None = None,
+                 timezone_name: str = "Asia/Shanghai", query_code_key: bytes = b"",
+                 on_saved: Callable[[list], None] | None = None,
+                 workflows: Iterable[Workflow] = WORKFLOWS):
+        super().__init__(env)
+        self.calendar, self.clock = calendar, clock
+        self.policy = policy or DeadlinePolicy()
+        self.tz = ZoneInfo(timezone_name)
+        self.query_code_key = query_code_key
+        self.on_saved = on_saved
+        self.workflows = Registry(workflows)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    def save(self, *objs, **kwargs):
+        """Save atomically, then tell the read models (never failing the command)."""
+        try:
+            recordings = super().save(*objs, **kwargs)
+        except IntegrityError as e:
+            raise ConflictError("该事项已被他人修改，请刷新后重试") from e
+        if self.on_saved is not None and recordings:
+            self.on_saved(recordings)
+        return recordings
+
+    def today(self) -> date:
+        return self.local_date(self.clock())
+
+    def local_date(self, moment: datetime) -> date:
+        return moment.astimezone(self.tz).date()
+
+    # --- every item kind ---------------------------------------------------------------
+
+    def act(self, kind: str, number: str, action: str, actor: Actor, **data):
+        """Run a staff action declared in the kind's workflow; returns the saved item."""
+        workflow = self.workflows[kind]
+        step = workflow.action(action)
+        actor.require_role(*step.roles)
+        values = step.complete(data)
+        for spec in step.inputs:
+            if spec.widget == "department":
+                self.require_department(values[spec.name])
+        item = self.get_item(kind, number)
+        step.authorise(actor, item)
+        if step.states and item.status not in step.states:
+            raise IllegalTransitionError(
+                f"当前状态为“{workflow.status_label(item.status)}”，不能{step.label}",
+                status=item.status, action=step.label)
+        step.run(Context(self, actor, self.clock()), item, values)
+        self.save(item)
+        return item
+
+    def get_item(self, kind: str, number: str):
+        """The aggregate behind a kind's number (for the application and its adapters)."""
+        workflow = self.workflows[kind]
+        try:
+            item = self.repository.get(workflow.id_for(str(number)))
+        except (AggregateNotFoundError, ValueError):
+            item = None
+        if not isinstance(item, workflow.aggregate):
+            raise NotFoundError(
+                f"未找到{workflow.number_label}为 {number} 的{workflow.label}")
+        return item
+
+    def timeline(self, kind: str, number: str) -> list[dict]:
+        """Every recorded step of an item, oldest first, with who and when."""
+        workflow = self.workflows[kind]
+        steps = [{"event": type(e).__name__, "label": workflow.event_label(type(e)),
+                  "actor": e.actor, "at": e.at,
+                  "details": {k: v for k, v in e.__dict__.items()
+                              if k not in HIDDEN_IN_TIMELINE}}
+                 for e in self.events.get(workflow.id_for(str(number)))]
+        if not steps:
+            raise NotFoundError(f"未找到{workflow.number_label}为 {number} 的{workflow.label}")
+        return steps

@@ -1,0 +1,68 @@
+"""Commands of portal comments that are not staff actions: the citizen's side."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime
+
+from ..actors import CITIZEN_ACTOR
+from ..errors import AuthenticationError, ConflictError
+from .aggregate import Comment
+from .workflow import COMMENTS
+
+QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+TRACKING_PREFIX = "LY"
+
+
+class CommentCommands:
+    """Mixed into the application: submit, look up with the query code, rate."""
+
+    def submit_comment(self, *, title: str, content: str, kind: str, category: str,
+                       department: str | None = None, name: str | None = None,
+                       phone: str | None = None, email: str | None = None,
+                       publish: bool = True, channel: str = "portal") -> dict:
+        """Record a new comment; returns its tracking number and one-time query code."""
+        Comment.validate_submission(title, content, kind, category)
+        if department:
+            self.require_department(department)
+        code = "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(10))
+        contact = {k: v for k, v in (("name", name), ("phone", phone), ("email", email)) if v}
+        now = self.clock()
+        for _ in range(5):
+            tracking_no = self._new_tracking_no(now)
+            comment = Comment.submit(
+                tracking_no=tracking_no, title=title, content=content, kind=kind,
+                category=category, requested_department=department or None, contact=contact,
+                publish=publish, query_code_hash=self._hash_code(tracking_no, code),
+                channel=channel, actor=CITIZEN_ACTOR.id, at=now)
+            try:
+                self.save(comment)
+            except ConflictError:
+                continue  # tracking number collision: draw another
+            return {"tracking_no": tracking_no, "query_code": code, "submitted_at": now}
+        raise ConflictError("暂时无法生成受理编号，请重试")
+
+    def _new_tracking_no(self, now: datetime) -> str:
+        return f"{TRACKING_PREFIX}{self.local_date(now):%Y%m%d}{secrets.randbelow(10**6):06d}"
+
+    def _hash_code(self, tracking_no: str, code: str) -> str:
+        message = f"{tracking_no}:{code.strip().upper()}".encode()
+        return hmac.new(self.query_code_key, message, hashlib.sha256).hexdigest()
+
+    def get_comment(self, tracking_no: str) -> Comment:
+        """The comment aggregate (for the application and its adapters only)."""
+        return self.get_item(COMMENTS.kind, tracking_no)
+
+    def comment_for_citizen(self, tracking_no: str, query_code: str) -> Comment:
+        """The comment, if the query code matches; otherwise an authentication error."""
+        comment = self.get_comment(tracking_no)
+        if not hmac.compare_digest(comment.query_code_hash,
+                                   self._hash_code(tracking_no, query_code or "")):
+            raise AuthenticationError("受理编号或查询码不正确")
+        return comment
+
+    def rate_reply(self, tracking_no: str, query_code: str, level: str, remark: str = "") -> None:
+        """好差评 by the citizen who holds the query code."""
+        comment = self.comment_for_citizen(tracking_no, query_code)
+        comment.rate(level=level, remark=remark[:500], actor=CITIZEN_ACTOR.id, at=self.clock())
+        self.save(comment)

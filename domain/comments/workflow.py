@@ -1,0 +1,150 @@
+"""The comment workflow, declared once: states, event labels and every staff action."""
+
+from ..errors import InvalidValueError
+from ..deadlines import MAX_EXTENSION_DAYS, add_working_days
+from ..reference import REJECT_REASONS
+from ..workflow import Action, Input, Workflow
+from .aggregate import MAX_CONTENT, MAX_REPLY, MAX_TITLE, Comment, comment_id
+from .states import OPEN_STATES, STATUS_LABELS, Status
+
+S, C = Status, Comment
+REVIEWER, HANDLER = ("reviewer",), ("handler", "reviewer")
+ANSWERING = (S.DISPATCHED, S.DRAFTED)  # the department holds the item
+
+
+# --- commands: (context, comment, inputs) -> None; the aggregate records the event ----------
+
+def accept(ctx, c, d):
+    due = ctx.policy.comment_due(ctx.calendar, c.kind, ctx.today)
+    c.accept(due_date=due, **ctx.stamp)
+
+
+def grant_extension(ctx, c, d):
+    # Without a pending request the aggregate refuses (IllegalTransitionError).
+    due = (add_working_days(ctx.calendar, c.due_date, c.extension_days)
+           if c.extension == "requested" else c.due_date)
+    c.grant_extension(due_date=due, **ctx.stamp)
+
+
+def reopen(ctx, c, d):
+    due = ctx.policy.rectification_due(ctx.calendar, ctx.today)
+    c.reopen(reason=d["reason"], due_date=due, **ctx.stamp)
+
+
+def request_extension(ctx, c, d):
+    if d["days"] > ctx.policy.max_extension_days:
+        raise InvalidValueError(f"延期不得超过{ctx.policy.max_extension_days}个工作日",
+                                field="days")
+    c.request_extension(days=d["days"], reason=d["reason"], today=ctx.today, **ctx.stamp)
+
+
+# --- inputs -------------------------------------------------------------------------------
+
+def reason(label: str, required: bool = True) -> Input:
+    return Input("reason", label, "textarea", required=required)
+
+
+DEPARTMENT = dict(widget="department", max_length=50)
+
+ACTIONS = (
+    Action("accept", "受理", REVIEWER, accept, states=(S.SUBMITTED,),
+           style="primary", group="quick"),
+    Action("reject", "不予受理", REVIEWER,
+           lambda ctx, c, d: c.reject(reason=d["reason"], note=d["note"], **ctx.stamp),
+           states=(S.SUBMITTED,), style="danger", success="已作不予受理处理",
+           inputs=(Input("reason", "不予受理理由", "choice", choices=REJECT_REASONS),
+                   Input("note", "说明", required=False))),
+    Action("dispatch", "交办", REVIEWER,
+           lambda ctx, c, d: c.dispatch(department=d["department"], **ctx.stamp),
+           states=(S.ACCEPTED,), style="primary", success="已交办至{item.department}",
+           inputs=(Input("department", "交办至", prefill="requested_department",
+                         **DEPARTMENT),)),
+    Action("transfer", "转办", REVIEWER,
+           lambda ctx, c, d: c.transfer(department=d["department"], reason=d["reason"],
+                                        **ctx.stamp),
+           states=(S.DISPATCHED,), success="已转办至{item.department}",
+           inputs=(Input("department", "转办至", **DEPARTMENT),
+                   Input("reason", "转办理由", required=False))),
+    Action("return", "退单", HANDLER,
+           lambda ctx, c, d: c.return_to_reviewer(reason=d["reason"], **ctx.stamp),
+           states=(S.DISPATCHED,), own_department=True, style="danger",
+           success="已退单，待重新交办", inputs=(reason("退单理由"),)),
+    Action("draft", "拟写答复", HANDLER,
+           lambda ctx, c, d: c.draft_reply(content=d["content"], **ctx.stamp),
+           states=ANSWERING, own_department=True, style="primary",
+           success="答复已保存，待审签",
+           inputs=(Input("content", "答复内容", "textarea", max_length=MAX_REPLY,
+                         prefill="draft"),)),
+    Action("send_back", "退回答复", REVIEWER,
+           lambda ctx, c, d: c.send_back_reply(reason=d["reason"], **ctx.stamp),
+           states=(S.DRAFTED,), style="danger", success="答复已退回承办单位修改",
+           inputs=(reason("退回理由", required=False),)),
+    Action("approve", "审签发布", REVIEWER,
+           lambda ctx, c, d: c.approve_reply(**ctx.stamp),
+           states=(S.DRAFTED,), style="primary", group="quick", success="答复已审签发布"),
+    Action("reopen", "差评重办", REVIEWER, reopen, states=(S.REPLIED, S.CLOSED),
+           guard=lambda c: c.rating_is_bad, success="已重新交办办理",
+           inputs=(reason("重办理由", required=False),)),
+    Action("close", "办结", REVIEWER,
+           lambda ctx, c, d: c.close(note=d["note"], **ctx.stamp),
+           states=(S.REPLIED,), style="primary",
+           inputs=(Input("note", "办结说明", "textarea", required=False),)),
+    Action("withhold", "不予公开", REVIEWER,
+           lambda ctx, c, d: c.withhold(reason=d["reason"], **ctx.stamp),
+           guard=lambda c: not c.withheld and c.status != S.REJECTED, style="danger",
+           group="publication", success="已设为不予公开", inputs=(reason("不予公开理由"),)),
+    Action("release", "恢复公开", REVIEWER, lambda ctx, c, d: c.release(**ctx.stamp),
+           guard=lambda c: c.withheld, group="publication"),
+    Action("redact", "编辑公开内容", REVIEWER,
+           lambda ctx, c, d: c.redact(title=d["title"], content=d["content"], **ctx.stamp),
+           guard=lambda c: c.status != S.REJECTED, group="publication",
+           success="公开内容已更新",
+           inputs=(Input("title", "公开标题", max_length=MAX_TITLE, prefill="public_title"),
+                   Input("content", "公开内容", "textarea", max_length=MAX_CONTENT,
+                         prefill="public_content"))),
+    Action("request_extension", "申请延期", HANDLER, request_extension, states=ANSWERING,
+           guard=lambda c: c.extension is None, own_department=True,
+           success="延期申请已提交",
+           inputs=(Input("days", "延期工作日数", "number", minimum=1,
+                         maximum=MAX_EXTENSION_DAYS, hint="个工作日"),
+                   reason("延期理由"))),
+    Action("grant_extension", "批准延期", REVIEWER, grant_extension, states=ANSWERING,
+           guard=lambda c: c.extension == "requested", style="primary", group="quick"),
+    Action("decline_extension", "不予延期", REVIEWER,
+           lambda ctx, c, d: c.decline_extension(reason=d["reason"], **ctx.stamp),
+           states=ANSWERING, guard=lambda c: c.extension == "requested", style="danger",
+           success="已不予延期", inputs=(reason("不予延期理由", required=False),)),
+)
+
+EVENT_LABELS = {
+    C.Submitted: "网民提交留言",
+    C.Accepted: "受理",
+    C.Rejected: "不予受理",
+    C.Dispatched: "交办至承办单位",
+    C.Transferred: "转办",
+    C.Returned: "承办单位退回",
+    C.ReplyDrafted: "承办单位拟写答复",
+    C.ReplySentBack: "答复退回修改",
+    C.ReplyPublished: "答复经审签后发布",
+    C.Rated: "网民评价",
+    C.Reopened: "差评核实后重新办理",
+    C.Closed: "办结",
+    C.Withheld: "不予公开",
+    C.Released: "恢复公开",
+    C.Redacted: "公开内容经审核处理",
+    C.ExtensionRequested: "申请延期",
+    C.ExtensionGranted: "批准延期",
+    C.ExtensionDeclined: "不予延期",
+}
+
+# Steps a citizen sees on the follow page (never their notes).
+CITIZEN_VISIBLE = frozenset((
+    C.Submitted, C.Accepted, C.Rejected, C.Dispatched, C.Transferred, C.ReplyPublished,
+    C.Rated, C.Reopened, C.Closed, C.ExtensionGranted,
+))
+
+COMMENTS = Workflow(
+    kind="comments", label="留言", aggregate=Comment, id_for=comment_id,
+    number_label="受理编号", status_labels=STATUS_LABELS, open_states=OPEN_STATES,
+    event_labels=EVENT_LABELS, citizen_visible=CITIZEN_VISIBLE, actions=ACTIONS,
+)

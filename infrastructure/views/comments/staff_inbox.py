@@ -1,0 +1,106 @@
+"""The comment inbox staff work from: status, department, due date."""
+
+from domain.comments import Comment, Status
+
+from .base import CommentReadModel
+
+C = Comment
+
+
+class StaffInbox(CommentReadModel):
+    """What staff work from: status, department, due date (overdue is derived at read time)."""
+
+    name = "staff_inbox"
+    table = "inbox"
+    tables = {"inbox": """
+            id TEXT PRIMARY KEY, tracking_no TEXT NOT NULL UNIQUE, title TEXT NOT NULL,
+            kind TEXT NOT NULL, category TEXT NOT NULL, channel TEXT,
+            status TEXT NOT NULL, department TEXT, requested_department TEXT,
+            submitted_at TEXT NOT NULL, accepted_at TEXT, due_date TEXT,
+            replied_at TEXT, closed_at TEXT, rating TEXT, round INTEGER NOT NULL DEFAULT 1,
+            withheld INTEGER NOT NULL DEFAULT 0, extension TEXT, updated_at TEXT NOT NULL"""}
+    indexes = (
+        ("inbox", "status", "(status, due_date)"),
+        ("inbox", "dept", "(department, status, due_date)"),
+        ("inbox", "submitted", "(submitted_at)"),
+    )
+    handlers = {C.Submitted: "submitted", C.Accepted: "accepted", C.Rejected: "rejected",
+                C.Dispatched: "dispatched", C.Transferred: "transferred", C.Returned: "returned",
+                C.ReplyDrafted: "drafted", C.ReplySentBack: "sent_back",
+                C.ReplyPublished: "published", C.Rated: "rated", C.Reopened: "reopened",
+                C.Closed: "closed", C.Withheld: "withheld", C.Released: "released",
+                C.ExtensionRequested: "ext_requested", C.ExtensionGranted: "ext_granted",
+                C.ExtensionDeclined: "ext_declined", C.Redacted: "touched"}
+
+    def set(self, emit, e, assignments: str, **params) -> None:
+        super().set(emit, e, assignments + ", updated_at = :updated_at",
+                    updated_at=self.iso(e.at), **params)
+
+    def submitted(self, e, emit):
+        emit("INSERT INTO inbox (id, tracking_no, title, kind, category, channel, status, "
+             "requested_department, submitted_at, updated_at) VALUES (:id, :t, :title, :kind, "
+             ":category, :channel, :status, :req, :at, :at)",
+             {"id": e.originator_id.hex, "t": e.tracking_no, "title": e.public_title,
+              "kind": e.kind, "category": e.category, "channel": e.channel,
+              "status": Status.SUBMITTED, "req": e.requested_department, "at": self.iso(e.at)})
+
+    def accepted(self, e, emit):
+        self.set(emit, e, "status = :s, accepted_at = :at, due_date = :due",
+                 s=Status.ACCEPTED, at=self.iso(e.at), due=e.due_date.isoformat())
+
+    def rejected(self, e, emit):
+        self.set(emit, e, "status = :s, closed_at = :at", s=Status.REJECTED, at=self.iso(e.at))
+
+    def dispatched(self, e, emit):
+        self.set(emit, e, "status = :s, department = :d", s=Status.DISPATCHED, d=e.department)
+
+    def transferred(self, e, emit):
+        self.set(emit, e, "status = :s, department = :d", s=Status.DISPATCHED, d=e.department)
+
+    def returned(self, e, emit):
+        self.set(emit, e, "status = :s, department = NULL", s=Status.ACCEPTED)
+
+    def drafted(self, e, emit):
+        self.set(emit, e, "status = :s", s=Status.DRAFTED)
+
+    def sent_back(self, e, emit):
+        self.set(emit, e, "status = :s", s=Status.DISPATCHED)
+
+    def published(self, e, emit):
+        self.set(emit, e, "status = :s, replied_at = :at", s=Status.REPLIED, at=self.iso(e.at))
+
+    def rated(self, e, emit):
+        if e.closes:
+            self.set(emit, e, "rating = :r, status = :s, closed_at = :at",
+                     r=e.level, s=Status.CLOSED, at=self.iso(e.at))
+        else:
+            self.set(emit, e, "rating = :r", r=e.level)
+
+    def reopened(self, e, emit):
+        self.set(emit, e, "status = :s, department = :d, due_date = :due, rating = NULL, "
+                 "closed_at = NULL, extension = NULL, round = round + 1",
+                 s=Status.DISPATCHED, d=e.department, due=e.due_date.isoformat())
+
+    def closed(self, e, emit):
+        self.set(emit, e, "status = :s, closed_at = :at", s=Status.CLOSED, at=self.iso(e.at))
+
+    def withheld(self, e, emit):
+        self.set(emit, e, "withheld = 1")
+
+    def released(self, e, emit):
+        self.set(emit, e, "withheld = 0")
+
+    def ext_requested(self, e, emit):
+        self.set(emit, e, "extension = :x", x="requested")
+
+    def ext_granted(self, e, emit):
+        self.set(emit, e, "extension = :x, due_date = :due", x="granted",
+                 due=e.due_date.isoformat())
+
+    def ext_declined(self, e, emit):
+        self.set(emit, e, "extension = :x", x="declined")
+
+    def touched(self, e, emit):
+        # Staff keep the citizen's own (masked) title; the redaction is the public one.
+        emit("UPDATE inbox SET updated_at = :at WHERE id = :id",
+             {"id": e.originator_id.hex, "at": self.iso(e.at)})

@@ -1,0 +1,24 @@
+"""What the staff console and API show of a comment beyond the generic item fields."""
+
+from domain.masking import mask_name
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def staff_fields(c) -> dict:
+    """The comment's own fields: the question, contact (staff only), reply, publication."""
+    return {
+        "tracking_no": c.tracking_no, "content": c.content,
+        "kind": c.kind, "category": c.category, "channel": c.channel,
+        "contact": dict(c.contact), "contact_display": mask_name(c.contact.get("name")),
+        "publish": c.publish, "withheld": c.withheld,
+        "public_title": c.public_title, "public_content": c.public_content,
+        "requested_department": c.requested_department,
+        "submitted_at": _iso(c.submitted_at), "accepted_at": _iso(c.accepted_at),
+        "reject_reason": c.reject_reason, "draft": c.draft, "reply": c.reply,
+        "reply_department": c.reply_department, "replied_at": _iso(c.replied_at),
+        "rating": c.rating, "round": c.round, "extension": c.extension,
+        "extension_days": c.extension_days,
+    }

@@ -1,0 +1,59 @@
+"""Action inputs as marshmallow schemas and form controls, built from the workflow.
+
+Every staff action's schema (JSON API, console form, OpenAPI) comes from its `Input`
+declarations: nothing here names an action.
+"""
+
+from marshmallow import fields, validate
+
+from .schemas import FormSchema, required_messages, text_field
+
+_schemas: dict = {}
+
+
+def _field(spec) -> fields.Field:
+    if spec.widget == "number":
+        bounds = validate.Range(min=spec.minimum, max=spec.maximum)
+        if spec.required:
+            return fields.Integer(required=True, validate=bounds,
+                                  error_messages=required_messages)
+        return fields.Integer(load_default=None, allow_none=True, validate=bounds)
+    if spec.widget == "choice":
+        choice = validate.OneOf(list(spec.choices), error="不是可选的值")
+        if spec.required:
+            return fields.String(required=True, validate=choice,
+                                 error_messages=required_messages)
+        return fields.String(load_default="", validate=validate.OneOf(["", *spec.choices]))
+    if spec.required:
+        return text_field(spec.max_length)
+    return fields.String(load_default="", validate=validate.Length(max=spec.max_length))
+
+
+def action_schema(workflow, action) -> type:
+    """The input schema of one action (cached; its name appears in the OpenAPI document)."""
+    key = (workflow.kind, action.name)
+    if key not in _schemas:
+        name = "".join(p.title() for p in (workflow.kind, *action.name.split("_"))) + "In"
+        _schemas[key] = FormSchema.from_dict(
+            {spec.name: _field(spec) for spec in action.inputs}, name=name)
+    return _schemas[key]
+
+
+def run_action(app, kind: str, number: str, name: str, actor, data: dict):
+    """Validate the input with the action's schema and run it; returns the saved item."""
+    workflow = app.workflows[kind]
+    action = workflow.action(name)
+    loaded = action_schema(workflow, action)().load(data)
+    return app.act(kind, number, name, actor, **loaded)
+
+
+def action_form(action, item) -> dict:
+    """What the console needs to draw one action's form, prefilled from the item."""
+    return {"name": action.name, "label": action.label, "style": action.style,
+            "group": action.group, "inputs": [
+                {"name": spec.name, "label": spec.label, "widget": spec.widget,
+                 "required": spec.required, "max_length": spec.max_length,
+                 "minimum": spec.minimum, "maximum": spec.maximum, "hint": spec.hint,
+                 "choices": dict(spec.choices or {}),
+                 "value": (getattr(item, spec.prefill, None) or "") if spec.prefill else ""}
+                for spec in action.inputs]}

@@ -1,0 +1,47 @@
+"""A timeline step's details as readable (label, value) pairs, for any item kind."""
+
+from domain.reference import CHANNELS
+
+# Field names in events and forms -> Chinese labels for the timeline and form errors.
+FIELD_LABELS = {
+    "department": "单位", "from_department": "原承办单位", "requested_department": "指定单位",
+    "reason": "理由", "note": "说明", "content": "内容", "title": "标题",
+    "due_date": "办理时限", "level": "评价", "remark": "评价意见", "days": "延期天数",
+    "kind": "类型", "category": "分类", "channel": "渠道", "publish": "同意公开",
+    "_schema": "提交内容", "_form": "提交内容",
+}
+# Bookkeeping and wording that the item page shows elsewhere.
+HIDDEN = {"tracking_no", "number", "public_title", "public_content", "closes"}
+SHOWN_ABOVE = {"title", "content", "kind", "category", "channel"}  # the question itself
+
+
+def choice_labels(workflow) -> dict:
+    """Input name -> {value: label} for every choice input of the kind's actions."""
+    labels: dict = {}
+    for action in workflow.actions:
+        for spec in action.inputs:
+            if spec.choices:
+                labels.setdefault(spec.name, {}).update(spec.choices)
+    return labels
+
+
+def describe(step: dict, first: bool, choices: dict) -> list[tuple[str, str]]:
+    """The step's details worth showing, labelled in Chinese."""
+    pairs = []
+    for key, value in step["details"].items():
+        if key in HIDDEN or value in (None, "", [], {}) or (first and key in SHOWN_ABOVE):
+            continue
+        if key in choices and isinstance(value, str):
+            value = choices[key].get(value, value)
+        elif key == "publish":
+            value = "是" if value else "否（不同意公开）"
+        elif key == "channel":
+            value = CHANNELS.get(value, value)
+        elif key == "days":
+            value = f"{value} 个工作日"
+        elif isinstance(value, bool):
+            value = "是" if value else "否"
+        pairs.append((FIELD_LABELS.get(key, key), str(value)))
+    if step["details"].get("closes"):
+        pairs.append(("结果", "满意评价，自动办结"))
+    return pairs
