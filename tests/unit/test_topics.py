@@ -1,0 +1,104 @@
+"""Stored topics are names, not module paths: listed here so that none changes unnoticed.
+
+Every topic the event log may hold is in GOLDEN below: the pinned topics, and the module
+paths events were stored under before topics were pinned. A change to this list is a
+migration of stored data and must be deliberate.
+"""
+
+from eventsourcing.domain import CanMutateAggregate
+from eventsourcing.utils import construct_topic, resolve_topic
+
+from domain.casework import WORKFLOWS
+from domain.directory import Department, StaffAccount
+from domain.topics import topics_of
+
+GOLDEN = """
+domain.comment:Comment
+domain.comment:Comment.Accepted
+domain.comment:Comment.Closed
+domain.comment:Comment.Created
+domain.comment:Comment.Dispatched
+domain.comment:Comment.Event
+domain.comment:Comment.ExtensionDeclined
+domain.comment:Comment.ExtensionGranted
+domain.comment:Comment.ExtensionRequested
+domain.comment:Comment.Rated
+domain.comment:Comment.Redacted
+domain.comment:Comment.Rejected
+domain.comment:Comment.Released
+domain.comment:Comment.Reopened
+domain.comment:Comment.ReplyDrafted
+domain.comment:Comment.ReplyPublished
+domain.comment:Comment.ReplySentBack
+domain.comment:Comment.Returned
+domain.comment:Comment.Submitted
+domain.comment:Comment.Transferred
+domain.comment:Comment.Withheld
+domain.directory:Department
+domain.directory:Department.Created
+domain.directory:Department.Event
+domain.directory:Department.Registered
+domain.directory:StaffAccount
+domain.directory:StaffAccount.Created
+domain.directory:StaffAccount.Event
+domain.directory:StaffAccount.PasswordChanged
+domain.directory:StaffAccount.Registered
+minyi/comments:Comment
+minyi/comments:Comment.Accepted
+minyi/comments:Comment.Closed
+minyi/comments:Comment.Created
+minyi/comments:Comment.Dispatched
+minyi/comments:Comment.Event
+minyi/comments:Comment.ExtensionDeclined
+minyi/comments:Comment.ExtensionGranted
+minyi/comments:Comment.ExtensionRequested
+minyi/comments:Comment.Rated
+minyi/comments:Comment.Redacted
+minyi/comments:Comment.Rejected
+minyi/comments:Comment.Released
+minyi/comments:Comment.Reopened
+minyi/comments:Comment.ReplyDrafted
+minyi/comments:Comment.ReplyPublished
+minyi/comments:Comment.ReplySentBack
+minyi/comments:Comment.Returned
+minyi/comments:Comment.Submitted
+minyi/comments:Comment.Transferred
+minyi/comments:Comment.Withheld
+minyi/directory:Department
+minyi/directory:Department.Created
+minyi/directory:Department.Event
+minyi/directory:Department.Registered
+minyi/directory:StaffAccount
+minyi/directory:StaffAccount.Created
+minyi/directory:StaffAccount.Event
+minyi/directory:StaffAccount.PasswordChanged
+minyi/directory:StaffAccount.Registered
+""".split()
+
+AGGREGATES = (*(w.aggregate for w in WORKFLOWS), Department, StaffAccount)
+
+
+def classes():
+    """Every aggregate class and every event class declared on one."""
+    for aggregate in AGGREGATES:
+        yield aggregate
+        for value in vars(aggregate).values():
+            if isinstance(value, type) and issubclass(value, CanMutateAggregate):
+                yield value
+
+
+def test_every_topic_the_log_may_hold_is_in_the_golden_list():
+    assert sorted(t for cls in classes() for t in topics_of(cls)) == sorted(GOLDEN)
+
+
+def test_every_stored_topic_resolves_to_its_class():
+    for cls in classes():
+        for topic in topics_of(cls):
+            assert resolve_topic(topic) is cls, topic
+
+
+def test_topics_do_not_depend_on_where_a_class_lives(monkeypatch):
+    for cls in classes():
+        pinned = construct_topic(cls)
+        monkeypatch.setattr(cls, "__module__", "somewhere.else")
+        assert construct_topic(cls) == pinned
