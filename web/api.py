@@ -5,7 +5,7 @@ from flask import Blueprint, abort, jsonify, request
 from domain.errors import NotFoundError
 from domain.reference import CATEGORIES, KINDS, RATINGS, REJECT_REASONS
 
-from . import schemas as s
+from . import schemas
 from .auth import authenticate, current_actor, staff_required
 from .extensions import runtime
 from .forms import run_action
@@ -27,7 +27,7 @@ def reference():
 @bp.post("/auth/token")
 def issue_token():
     """Exchange a staff username and password for a bearer token."""
-    data = s.TokenIn().load(json_body())
+    data = schemas.TokenIn().load(json_body())
     actor = authenticate(data["username"], data["password"])
     account = runtime().app.get_staff(actor.username)
     token = runtime().tokens.issue(actor.username, account.password_hash)
@@ -47,13 +47,13 @@ def me():
 @staff_required()
 def inbox():
     """The inbox; handlers see only their own department."""
-    query = s.InboxQuery().load(request.args.to_dict())
+    query = schemas.InboxQuery().load(request.args.to_dict())
     actor = current_actor()
     if not actor.sees_all_departments:
         query["department"] = actor.department
     rt = runtime()
     page = rt.queries.inbox(today=rt.app.today(), **query)
-    return s.InboxPageOut().dump(page.as_dict())
+    return schemas.InboxPageOut().dump(page.as_dict())
 
 
 @bp.get("/staff/<kind>/<number>")

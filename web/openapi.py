@@ -4,7 +4,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, Response, abort, current_app, send_from_directory
 
-from . import schemas as s
+from . import schemas
 from .extensions import runtime
 from .forms import action_schema
 
@@ -15,19 +15,19 @@ BEARER = [{"bearer": []}]
 
 # (path, method, summary, request schema, (status, response schema), needs token, query schema)
 OPERATIONS = (
-    ("/api/v1/comments", "post", "提交留言", s.CommentIn, (201, s.CommentCreated), False, None),
+    ("/api/v1/comments", "post", "提交留言", schemas.CommentIn, (201, schemas.CommentCreated), False, None),
     ("/api/v1/comments/{tracking_no}", "get", "网民凭查询码查看本人留言", None,
-     (200, s.CitizenCommentOut), False, None),
-    ("/api/v1/comments/{tracking_no}/rating", "post", "网民评价答复（好差评）", s.RatingIn,
+     (200, schemas.CitizenCommentOut), False, None),
+    ("/api/v1/comments/{tracking_no}/rating", "post", "网民评价答复（好差评）", schemas.RatingIn,
      (201, None), False, None),
-    ("/api/v1/replies", "get", "答复公开列表（筛选、分页）", None, (200, s.RepliesPageOut), False,
-     s.RepliesQuery),
-    ("/api/v1/replies/{tracking_no}", "get", "一条已公开的答复", None, (200, s.PublicReplyOut),
+    ("/api/v1/replies", "get", "答复公开列表（筛选、分页）", None, (200, schemas.RepliesPageOut), False,
+     schemas.RepliesQuery),
+    ("/api/v1/replies/{tracking_no}", "get", "一条已公开的答复", None, (200, schemas.PublicReplyOut),
      False, None),
     ("/api/v1/reference", "get", "单位、分类、类型、评价等级", None, (200, None), False, None),
-    ("/api/v1/auth/token", "post", "工作人员换取访问令牌", s.TokenIn, (201, None), False, None),
+    ("/api/v1/auth/token", "post", "工作人员换取访问令牌", schemas.TokenIn, (201, None), False, None),
     ("/api/v1/me", "get", "当前工作人员", None, (200, None), True, None),
-    ("/api/v1/staff/inbox", "get", "工作台待办列表", None, (200, s.InboxPageOut), True, s.InboxQuery),
+    ("/api/v1/staff/inbox", "get", "工作台待办列表", None, (200, schemas.InboxPageOut), True, schemas.InboxQuery),
 )
 
 

@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from domain.comments import COMMENTS
 from domain.errors import AccessDeniedError, AuthenticationError, DomainError, NotFoundError
 
-from . import schemas as s
+from . import schemas
 from .auth import authenticate, current_actor, login_session, logout_session, staff_required
 from .errors import STATUS_BY_ERROR
 from .extensions import runtime
@@ -61,7 +61,7 @@ def login():
         return _login_form({"next": _safe_next(request.args.get("next")) or ""}, {})
     values = request.form.to_dict()
     try:
-        data = s.LoginIn().load(values)
+        data = schemas.LoginIn().load(values)
     except ValidationError as e:
         values.pop("password", None)
         return _login_form(values, chinese_errors(e.messages), 422)
@@ -92,9 +92,9 @@ def inbox():
     raw = request.args.to_dict()
     errors = {}
     try:
-        query = s.InboxQuery().load(raw)
+        query = schemas.InboxQuery().load(raw)
     except ValidationError as e:
-        errors, query = chinese_errors(e.messages), s.InboxQuery().load({})
+        errors, query = chinese_errors(e.messages), schemas.InboxQuery().load({})
     if not actor.sees_all_departments:
         query["department"] = actor.department
     today = rt.app.today()

@@ -11,7 +11,6 @@ from ..reference import BAD_RATINGS, CATEGORIES, KINDS, RATINGS, REJECT_REASONS,
 from ..topics import pin_topics
 from .states import STATUS_LABELS, Status
 
-S = Status
 MAX_TITLE = 100
 MAX_CONTENT = 3000
 MAX_REPLY = 5000
@@ -52,7 +51,7 @@ class Comment(Aggregate):
         self.query_code_hash = query_code_hash
         self.channel = channel
         self.submitted_at = at
-        self.status = S.SUBMITTED
+        self.status = Status.SUBMITTED
         self.accepted_at: datetime | None = None
         self.due_date: date | None = None
         self.department: str | None = None
@@ -110,38 +109,38 @@ class Comment(Aggregate):
 
     def accept(self, *, due_date: date, actor: str, at: datetime) -> None:
         """受理: the receipt date starts the working-day clock."""
-        self._require("受理", S.SUBMITTED)
+        self._require("受理", Status.SUBMITTED)
         self._accepted(due_date=due_date, actor=actor, at=at)
 
     @event("Accepted")
     def _accepted(self, due_date: date, actor: str, at: datetime) -> None:
-        self.status, self.accepted_at, self.due_date = S.ACCEPTED, at, due_date
+        self.status, self.accepted_at, self.due_date = Status.ACCEPTED, at, due_date
 
     def reject(self, *, reason: str, note: str, actor: str, at: datetime) -> None:
         """不予受理 with one of the standard reasons."""
-        self._require("不予受理", S.SUBMITTED)
+        self._require("不予受理", Status.SUBMITTED)
         if reason not in REJECT_REASONS:
             raise InvalidValueError(f"未知的不予受理理由：{reason}", field="reason")
         self._rejected(reason=reason, note=note, actor=actor, at=at)
 
     @event("Rejected")
     def _rejected(self, reason: str, note: str, actor: str, at: datetime) -> None:
-        self.status, self.reject_reason = S.REJECTED, reason
+        self.status, self.reject_reason = Status.REJECTED, reason
 
     # --- routing -------------------------------------------------------------
 
     def dispatch(self, *, department: str, actor: str, at: datetime) -> None:
         """交办 to a department, which must answer by the due date."""
-        self._require("交办", S.ACCEPTED)
+        self._require("交办", Status.ACCEPTED)
         self._dispatched(department=department, actor=actor, at=at)
 
     @event("Dispatched")
     def _dispatched(self, department: str, actor: str, at: datetime) -> None:
-        self.status, self.department = S.DISPATCHED, department
+        self.status, self.department = Status.DISPATCHED, department
 
     def transfer(self, *, department: str, reason: str, actor: str, at: datetime) -> None:
         """转办 to another department; the deadline runs on."""
-        self._require("转办", S.DISPATCHED)
+        self._require("转办", Status.DISPATCHED)
         if department == self.department:
             raise InvalidValueError("转办单位与当前承办单位相同", field="department")
         self._transferred(from_department=self.department, department=department,
@@ -154,40 +153,40 @@ class Comment(Aggregate):
 
     def return_to_reviewer(self, *, reason: str, actor: str, at: datetime) -> None:
         """退单: the department says it was wrongly dispatched."""
-        self._require("退单", S.DISPATCHED)
+        self._require("退单", Status.DISPATCHED)
         if not reason.strip():
             raise InvalidValueError("退单须说明理由", field="reason")
         self._returned(department=self.department, reason=reason, actor=actor, at=at)
 
     @event("Returned")
     def _returned(self, department: str, reason: str, actor: str, at: datetime) -> None:
-        self.status, self.department, self.draft = S.ACCEPTED, None, None
+        self.status, self.department, self.draft = Status.ACCEPTED, None, None
 
     # --- reply ---------------------------------------------------------------
 
     def draft_reply(self, *, content: str, actor: str, at: datetime) -> None:
         """The department drafts (or redrafts) its reply."""
-        self._require("拟写答复", S.DISPATCHED, S.DRAFTED)
+        self._require("拟写答复", Status.DISPATCHED, Status.DRAFTED)
         if not content.strip() or len(content) > MAX_REPLY:
             raise InvalidValueError(f"答复内容不能为空且不超过{MAX_REPLY}字", field="content")
         self._reply_drafted(content=content, department=self.department, actor=actor, at=at)
 
     @event("ReplyDrafted")
     def _reply_drafted(self, content: str, department: str, actor: str, at: datetime) -> None:
-        self.status, self.draft, self.draft_department = S.DRAFTED, content, department
+        self.status, self.draft, self.draft_department = Status.DRAFTED, content, department
 
     def send_back_reply(self, *, reason: str, actor: str, at: datetime) -> None:
         """The reviewer does not sign the draft and sends it back."""
-        self._require("退回答复", S.DRAFTED)
+        self._require("退回答复", Status.DRAFTED)
         self._reply_sent_back(reason=reason, actor=actor, at=at)
 
     @event("ReplySentBack")
     def _reply_sent_back(self, reason: str, actor: str, at: datetime) -> None:
-        self.status = S.DISPATCHED
+        self.status = Status.DISPATCHED
 
     def approve_reply(self, *, actor: str, at: datetime) -> None:
         """审签: the draft becomes the published reply, dated today."""
-        self._require("审签", S.DRAFTED)
+        self._require("审签", Status.DRAFTED)
         self._reply_published(content=self.draft, department=self.draft_department,
                               public_content=mask_personal_data(self.draft),
                               actor=actor, at=at)
@@ -195,7 +194,7 @@ class Comment(Aggregate):
     @event("ReplyPublished")
     def _reply_published(self, content: str, department: str, public_content: str,
                          actor: str, at: datetime) -> None:
-        self.status = S.REPLIED
+        self.status = Status.REPLIED
         self.reply, self.reply_department, self.replied_at = content, department, at
         self.public_reply = public_content
         self.rating = None
@@ -204,7 +203,7 @@ class Comment(Aggregate):
 
     def rate(self, *, level: str, remark: str, at: datetime, actor: str) -> None:
         """好差评 by the citizen, once per reply; a good rating closes the item."""
-        self._require("评价", S.REPLIED)
+        self._require("评价", Status.REPLIED)
         if level not in RATINGS:
             raise InvalidValueError(f"未知的评价等级：{level}", field="rating")
         if self.rating is not None:
@@ -216,11 +215,11 @@ class Comment(Aggregate):
     def _rated(self, level: str, remark: str, closes: bool, actor: str, at: datetime) -> None:
         self.rating = level
         if closes:
-            self.status, self.closed_at = S.CLOSED, at
+            self.status, self.closed_at = Status.CLOSED, at
 
     def reopen(self, *, reason: str, due_date: date, actor: str, at: datetime) -> None:
         """A verified 差评 sends the item back to its department for rectification."""
-        self._require("重新办理", S.REPLIED, S.CLOSED)
+        self._require("重新办理", Status.REPLIED, Status.CLOSED)
         if not self.rating_is_bad:
             raise IllegalTransitionError("只有差评可以重新办理", action="重新办理")
         self._reopened(reason=reason, due_date=due_date, department=self.reply_department,
@@ -229,18 +228,18 @@ class Comment(Aggregate):
     @event("Reopened")
     def _reopened(self, reason: str, due_date: date, department: str,
                   actor: str, at: datetime) -> None:
-        self.status, self.department, self.due_date = S.DISPATCHED, department, due_date
+        self.status, self.department, self.due_date = Status.DISPATCHED, department, due_date
         self.round += 1
         self.extension, self.closed_at, self.draft = None, None, None
 
     def close(self, *, note: str, actor: str, at: datetime) -> None:
         """办结 by a reviewer, e.g. an unrated reply or a 差评 found unfounded."""
-        self._require("办结", S.REPLIED)
+        self._require("办结", Status.REPLIED)
         self._closed(note=note, actor=actor, at=at)
 
     @event("Closed")
     def _closed(self, note: str, actor: str, at: datetime) -> None:
-        self.status, self.closed_at = S.CLOSED, at
+        self.status, self.closed_at = Status.CLOSED, at
 
     # --- publication ---------------------------------------------------------
 
@@ -248,7 +247,7 @@ class Comment(Aggregate):
         """不予公开: the item leaves the public listing."""
         if self.withheld:
             raise IllegalTransitionError("该留言已设为不予公开", action="不予公开")
-        if self.status == S.REJECTED:
+        if self.status == Status.REJECTED:
             raise IllegalTransitionError("不予受理的留言不公开", action="不予公开")
         if not reason.strip():
             raise InvalidValueError("须说明不予公开的理由", field="reason")
@@ -270,7 +269,7 @@ class Comment(Aggregate):
 
     def redact(self, *, title: str, content: str, actor: str, at: datetime) -> None:
         """The reviewer edits the public wording of the question."""
-        if self.status == S.REJECTED:
+        if self.status == Status.REJECTED:
             raise IllegalTransitionError("不予受理的留言不公开", action="编辑公开内容")
         if not title.strip() or not content.strip():
             raise InvalidValueError("公开标题和内容不能为空", field="content")
@@ -286,7 +285,7 @@ class Comment(Aggregate):
     def request_extension(self, *, days: int, reason: str, today: date,
                           actor: str, at: datetime) -> None:
         """The department asks once, before expiry, for more working days."""
-        self._require("申请延期", S.DISPATCHED, S.DRAFTED)
+        self._require("申请延期", Status.DISPATCHED, Status.DRAFTED)
         if self.extension is not None:
             raise IllegalTransitionError("每件留言只能申请一次延期", action="申请延期")
         if self.due_date is not None and today > self.due_date:

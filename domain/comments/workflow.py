@@ -7,9 +7,8 @@ from ..workflow import Action, Input, Workflow
 from .aggregate import MAX_CONTENT, MAX_REPLY, MAX_TITLE, Comment, comment_id
 from .states import OPEN_STATES, STATUS_LABELS, Status
 
-S, C = Status, Comment
 REVIEWER, HANDLER = ("reviewer",), ("handler", "reviewer")
-ANSWERING = (S.DISPATCHED, S.DRAFTED)  # the department holds the item
+ANSWERING = (Status.DISPATCHED, Status.DRAFTED)  # the department holds the item
 
 
 # --- commands: (context, comment, inputs) -> None; the aggregate records the event ----------
@@ -47,27 +46,27 @@ def reason(label: str, required: bool = True) -> Input:
 DEPARTMENT = dict(widget="department", max_length=50)
 
 ACTIONS = (
-    Action("accept", "受理", REVIEWER, accept, states=(S.SUBMITTED,),
+    Action("accept", "受理", REVIEWER, accept, states=(Status.SUBMITTED,),
            style="primary", group="quick"),
     Action("reject", "不予受理", REVIEWER,
            lambda ctx, c, d: c.reject(reason=d["reason"], note=d["note"], **ctx.stamp),
-           states=(S.SUBMITTED,), style="danger", success="已作不予受理处理",
+           states=(Status.SUBMITTED,), style="danger", success="已作不予受理处理",
            inputs=(Input("reason", "不予受理理由", "choice", choices=REJECT_REASONS),
                    Input("note", "说明", required=False))),
     Action("dispatch", "交办", REVIEWER,
            lambda ctx, c, d: c.dispatch(department=d["department"], **ctx.stamp),
-           states=(S.ACCEPTED,), style="primary", success="已交办至{item.department}",
+           states=(Status.ACCEPTED,), style="primary", success="已交办至{item.department}",
            inputs=(Input("department", "交办至", prefill="requested_department",
                          **DEPARTMENT),)),
     Action("transfer", "转办", REVIEWER,
            lambda ctx, c, d: c.transfer(department=d["department"], reason=d["reason"],
                                         **ctx.stamp),
-           states=(S.DISPATCHED,), success="已转办至{item.department}",
+           states=(Status.DISPATCHED,), success="已转办至{item.department}",
            inputs=(Input("department", "转办至", **DEPARTMENT),
                    Input("reason", "转办理由", required=False))),
     Action("return", "退单", HANDLER,
            lambda ctx, c, d: c.return_to_reviewer(reason=d["reason"], **ctx.stamp),
-           states=(S.DISPATCHED,), own_department=True, style="danger",
+           states=(Status.DISPATCHED,), own_department=True, style="danger",
            success="已退单，待重新交办", inputs=(reason("退单理由"),)),
     Action("draft", "拟写答复", HANDLER,
            lambda ctx, c, d: c.draft_reply(content=d["content"], **ctx.stamp),
@@ -77,27 +76,27 @@ ACTIONS = (
                          prefill="draft"),)),
     Action("send_back", "退回答复", REVIEWER,
            lambda ctx, c, d: c.send_back_reply(reason=d["reason"], **ctx.stamp),
-           states=(S.DRAFTED,), style="danger", success="答复已退回承办单位修改",
+           states=(Status.DRAFTED,), style="danger", success="答复已退回承办单位修改",
            inputs=(reason("退回理由", required=False),)),
     Action("approve", "审签发布", REVIEWER,
            lambda ctx, c, d: c.approve_reply(**ctx.stamp),
-           states=(S.DRAFTED,), style="primary", group="quick", success="答复已审签发布"),
-    Action("reopen", "差评重办", REVIEWER, reopen, states=(S.REPLIED, S.CLOSED),
+           states=(Status.DRAFTED,), style="primary", group="quick", success="答复已审签发布"),
+    Action("reopen", "差评重办", REVIEWER, reopen, states=(Status.REPLIED, Status.CLOSED),
            guard=lambda c: c.rating_is_bad, success="已重新交办办理",
            inputs=(reason("重办理由", required=False),)),
     Action("close", "办结", REVIEWER,
            lambda ctx, c, d: c.close(note=d["note"], **ctx.stamp),
-           states=(S.REPLIED,), style="primary",
+           states=(Status.REPLIED,), style="primary",
            inputs=(Input("note", "办结说明", "textarea", required=False),)),
     Action("withhold", "不予公开", REVIEWER,
            lambda ctx, c, d: c.withhold(reason=d["reason"], **ctx.stamp),
-           guard=lambda c: not c.withheld and c.status != S.REJECTED, style="danger",
+           guard=lambda c: not c.withheld and c.status != Status.REJECTED, style="danger",
            group="publication", success="已设为不予公开", inputs=(reason("不予公开理由"),)),
     Action("release", "恢复公开", REVIEWER, lambda ctx, c, d: c.release(**ctx.stamp),
            guard=lambda c: c.withheld, group="publication"),
     Action("redact", "编辑公开内容", REVIEWER,
            lambda ctx, c, d: c.redact(title=d["title"], content=d["content"], **ctx.stamp),
-           guard=lambda c: c.status != S.REJECTED, group="publication",
+           guard=lambda c: c.status != Status.REJECTED, group="publication",
            success="公开内容已更新",
            inputs=(Input("title", "公开标题", max_length=MAX_TITLE, prefill="public_title"),
                    Input("content", "公开内容", "textarea", max_length=MAX_CONTENT,
@@ -117,30 +116,31 @@ ACTIONS = (
 )
 
 EVENT_LABELS = {
-    C.Submitted: "网民提交留言",
-    C.Accepted: "受理",
-    C.Rejected: "不予受理",
-    C.Dispatched: "交办至承办单位",
-    C.Transferred: "转办",
-    C.Returned: "承办单位退回",
-    C.ReplyDrafted: "承办单位拟写答复",
-    C.ReplySentBack: "答复退回修改",
-    C.ReplyPublished: "答复经审签后发布",
-    C.Rated: "网民评价",
-    C.Reopened: "差评核实后重新办理",
-    C.Closed: "办结",
-    C.Withheld: "不予公开",
-    C.Released: "恢复公开",
-    C.Redacted: "公开内容经审核处理",
-    C.ExtensionRequested: "申请延期",
-    C.ExtensionGranted: "批准延期",
-    C.ExtensionDeclined: "不予延期",
+    Comment.Submitted: "网民提交留言",
+    Comment.Accepted: "受理",
+    Comment.Rejected: "不予受理",
+    Comment.Dispatched: "交办至承办单位",
+    Comment.Transferred: "转办",
+    Comment.Returned: "承办单位退回",
+    Comment.ReplyDrafted: "承办单位拟写答复",
+    Comment.ReplySentBack: "答复退回修改",
+    Comment.ReplyPublished: "答复经审签后发布",
+    Comment.Rated: "网民评价",
+    Comment.Reopened: "差评核实后重新办理",
+    Comment.Closed: "办结",
+    Comment.Withheld: "不予公开",
+    Comment.Released: "恢复公开",
+    Comment.Redacted: "公开内容经审核处理",
+    Comment.ExtensionRequested: "申请延期",
+    Comment.ExtensionGranted: "批准延期",
+    Comment.ExtensionDeclined: "不予延期",
 }
 
 # Steps a citizen sees on the follow page (never their notes).
 CITIZEN_VISIBLE = frozenset((
-    C.Submitted, C.Accepted, C.Rejected, C.Dispatched, C.Transferred, C.ReplyPublished,
-    C.Rated, C.Reopened, C.Closed, C.ExtensionGranted,
+    Comment.Submitted, Comment.Accepted, Comment.Rejected, Comment.Dispatched,
+    Comment.Transferred, Comment.ReplyPublished, Comment.Rated, Comment.Reopened,
+    Comment.Closed, Comment.ExtensionGranted,
 ))
 
 COMMENTS = Workflow(

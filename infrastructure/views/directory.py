@@ -7,8 +7,6 @@ from domain.directory import Department, StaffAccount
 from .base import ReadModel
 from .queries import QueryBase
 
-D, A = Department, StaffAccount
-
 
 class DirectoryView(ReadModel):
     name = "directory"
@@ -21,7 +19,8 @@ class DirectoryView(ReadModel):
             roles TEXT NOT NULL, department TEXT, active INTEGER NOT NULL,
             created_at TEXT NOT NULL""",
     }
-    handlers = {D.Registered: "department_registered", A.Registered: "staff_registered"}
+    handlers = {Department.Registered: "department_registered",
+                StaffAccount.Registered: "staff_registered"}
 
     def department_registered(self, e, emit):
         emit("INSERT INTO departments (id, name, active, created_at) VALUES (:id, :name, 1, :at)",

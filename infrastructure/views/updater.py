@@ -102,7 +102,10 @@ class ReadModelUpdater:
 
     def _apply(self, generation, notifications) -> None:
         statements: list = []
-        emit = lambda sql, params: statements.append((generation.rewrite(sql), params))  # noqa: E731
+
+        def emit(sql: str, params: dict) -> None:
+            statements.append((generation.rewrite(sql), params))
+
         to_event = self.app.mapper.to_domain_event
         for notification in notifications:
             self.model.handle(to_event(notification), emit)

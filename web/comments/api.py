@@ -4,7 +4,7 @@ from flask import Blueprint, abort, request
 
 from domain.errors import NotFoundError
 
-from .. import schemas as s
+from .. import schemas
 from ..extensions import runtime
 from ..jsonbody import json_body
 from .citizen import citizen_view
@@ -15,10 +15,10 @@ bp = Blueprint("comments_api", __name__, url_prefix="/api/v1")
 @bp.post("/comments")
 def submit_comment():
     """Post a comment; 201 with the tracking number and a one-time query code."""
-    data = s.CommentIn().load(json_body())
+    data = schemas.CommentIn().load(json_body())
     created = runtime().app.submit_comment(**data)
     created["message"] = "留言已提交，请妥善保存受理编号和查询码"
-    return s.CommentCreated().dump(created), 201
+    return schemas.CommentCreated().dump(created), 201
 
 
 @bp.get("/comments/<tracking_no>")
@@ -27,12 +27,12 @@ def get_comment(tracking_no: str):
     code = request.args.get("query_code", "")
     if not code:
         abort(400, description="缺少查询码 query_code")
-    return s.CitizenCommentOut().dump(citizen_view(tracking_no, code))
+    return schemas.CitizenCommentOut().dump(citizen_view(tracking_no, code))
 
 
 @bp.post("/comments/<tracking_no>/rating")
 def rate_comment(tracking_no: str):
-    data = s.RatingIn().load(json_body())
+    data = schemas.RatingIn().load(json_body())
     runtime().app.rate_reply(tracking_no, data["query_code"], data["rating"], data["remark"])
     return {"tracking_no": tracking_no, "rating": data["rating"]}, 201
 
@@ -40,9 +40,9 @@ def rate_comment(tracking_no: str):
 @bp.get("/replies")
 def list_replies():
     """Published replies with 受理日期, 答复日期, 答复部门, 答复内容; filters and paging."""
-    query = s.RepliesQuery().load(request.args.to_dict())
+    query = schemas.RepliesQuery().load(request.args.to_dict())
     page = runtime().queries.public_replies(**query)
-    return s.RepliesPageOut().dump(page.as_dict())
+    return schemas.RepliesPageOut().dump(page.as_dict())
 
 
 @bp.get("/replies/<tracking_no>")
@@ -50,4 +50,4 @@ def get_reply(tracking_no: str):
     item = runtime().queries.public_reply(tracking_no)
     if item is None:
         raise NotFoundError(f"未找到已公开的答复 {tracking_no}")
-    return s.PublicReplyOut().dump(item)
+    return schemas.PublicReplyOut().dump(item)

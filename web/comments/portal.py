@@ -14,7 +14,7 @@ from domain.errors import (AuthenticationError, DomainError, InvalidValueError,
                            NotFoundError)
 from domain.reference import BAD_RATINGS, CATEGORIES, KINDS, RATINGS
 
-from .. import schemas as s
+from .. import schemas
 from ..extensions import runtime
 from ..messages import chinese_errors
 from .citizen import citizen_view
@@ -77,7 +77,7 @@ def new_comment():
         return _comment_form({}, {})
     values = _form_data()
     try:
-        data = s.CommentForm().load(values)
+        data = schemas.CommentForm().load(values)
     except ValidationError as e:
         return _comment_form(values, chinese_errors(e.messages), 422)
     try:
@@ -118,14 +118,14 @@ def _lookup(tracking_no: str, query_code: str):
 def follow():
     if request.method == "GET":
         try:
-            prefill = s.QueryIn(partial=True).load(
+            prefill = schemas.QueryIn(partial=True).load(
                 {k: v for k, v in request.args.to_dict().items() if k == "tracking_no"})
         except ValidationError:
             prefill = {}
         return _follow_form({"tracking_no": prefill.get("tracking_no", "")}, {})
     values = _form_data()
     try:
-        data = s.QueryIn().load(values)
+        data = schemas.QueryIn().load(values)
     except ValidationError as e:
         values.pop("query_code", None)
         return _follow_form(values, chinese_errors(e.messages), 422)
@@ -143,7 +143,7 @@ def rate(tracking_no: str):
     if view is None:
         return _follow_form({"tracking_no": tracking_no}, {}, 403, WRONG_CODE)
     try:
-        data = s.RatingForm().load(values)
+        data = schemas.RatingForm().load(values)
     except ValidationError as e:
         return _follow_view(view, code, 422, rating_values=values,
                             rating_errors=chinese_errors(e.messages))
@@ -177,7 +177,7 @@ def replies():
     context = dict(filters=filters, departments=runtime().queries.departments(),
                    categories=CATEGORIES, kinds=KINDS)
     try:
-        query = s.RepliesQuery().load(raw)
+        query = schemas.RepliesQuery().load(raw)
     except ValidationError as e:
         return render_template("portal/replies.html", page=None,
                                errors=chinese_errors(e.messages), **context), 422

@@ -5,8 +5,6 @@ from domain.comments import COMMENTS
 
 from .base import CommentReadModel
 
-C = Comment
-
 
 class CitizenView(CommentReadModel):
     """The citizen's own view: status, dates, reply and the citizen-visible steps."""
@@ -26,10 +24,12 @@ class CitizenView(CommentReadModel):
             event TEXT NOT NULL, label TEXT NOT NULL, department TEXT,
             PRIMARY KEY (id, version)""",
     }
-    handlers = {C.Submitted: "submitted", C.Accepted: "accepted", C.Rejected: "rejected",
-                C.Dispatched: "dispatched", C.Transferred: "dispatched",
-                C.Returned: "returned", C.ReplyPublished: "published", C.Rated: "rated",
-                C.Reopened: "reopened", C.Closed: "closed", C.ExtensionGranted: "extended"}
+    handlers = {Comment.Submitted: "submitted", Comment.Accepted: "accepted",
+                Comment.Rejected: "rejected", Comment.Dispatched: "dispatched",
+                Comment.Transferred: "dispatched", Comment.Returned: "returned",
+                Comment.ReplyPublished: "published", Comment.Rated: "rated",
+                Comment.Reopened: "reopened", Comment.Closed: "closed",
+                Comment.ExtensionGranted: "extended"}
 
     def handle(self, event, emit):
         super().handle(event, emit)

@@ -4,8 +4,6 @@ from domain.comments import Comment
 
 from .base import CommentReadModel
 
-C = Comment
-
 
 class PublicReplies(CommentReadModel):
     """The public listing: only masked text, never personal data or rejected items."""
@@ -24,9 +22,11 @@ class PublicReplies(CommentReadModel):
         ("pub_replies", "visible", "(visible, replied_at)"),
         ("pub_replies", "dept", "(reply_department, replied_at)"),
     )
-    handlers = {C.Submitted: "submitted", C.Accepted: "accepted", C.Rejected: "rejected",
-                C.ReplyPublished: "published", C.Rated: "rated", C.Reopened: "reopened",
-                C.Withheld: "withheld", C.Released: "released", C.Redacted: "redacted"}
+    handlers = {Comment.Submitted: "submitted", Comment.Accepted: "accepted",
+                Comment.Rejected: "rejected", Comment.ReplyPublished: "published",
+                Comment.Rated: "rated", Comment.Reopened: "reopened",
+                Comment.Withheld: "withheld", Comment.Released: "released",
+                Comment.Redacted: "redacted"}
 
     def set(self, emit, e, assignments: str, **params) -> None:
         super().set(emit, e, assignments, **params)

@@ -4,8 +4,6 @@ from domain.comments import Comment, Status
 
 from .base import CommentReadModel
 
-C = Comment
-
 
 class StaffInbox(CommentReadModel):
     """What staff work from: status, department, due date (overdue is derived at read time)."""
@@ -24,13 +22,16 @@ class StaffInbox(CommentReadModel):
         ("inbox", "dept", "(department, status, due_date)"),
         ("inbox", "submitted", "(submitted_at)"),
     )
-    handlers = {C.Submitted: "submitted", C.Accepted: "accepted", C.Rejected: "rejected",
-                C.Dispatched: "dispatched", C.Transferred: "transferred", C.Returned: "returned",
-                C.ReplyDrafted: "drafted", C.ReplySentBack: "sent_back",
-                C.ReplyPublished: "published", C.Rated: "rated", C.Reopened: "reopened",
-                C.Closed: "closed", C.Withheld: "withheld", C.Released: "released",
-                C.ExtensionRequested: "ext_requested", C.ExtensionGranted: "ext_granted",
-                C.ExtensionDeclined: "ext_declined", C.Redacted: "touched"}
+    handlers = {Comment.Submitted: "submitted", Comment.Accepted: "accepted",
+                Comment.Rejected: "rejected", Comment.Dispatched: "dispatched",
+                Comment.Transferred: "transferred", Comment.Returned: "returned",
+                Comment.ReplyDrafted: "drafted", Comment.ReplySentBack: "sent_back",
+                Comment.ReplyPublished: "published", Comment.Rated: "rated",
+                Comment.Reopened: "reopened", Comment.Closed: "closed",
+                Comment.Withheld: "withheld", Comment.Released: "released",
+                Comment.ExtensionRequested: "ext_requested",
+                Comment.ExtensionGranted: "ext_granted",
+                Comment.ExtensionDeclined: "ext_declined", Comment.Redacted: "touched"}
 
     def set(self, emit, e, assignments: str, **params) -> None:
         super().set(emit, e, assignments + ", updated_at = :updated_at",
