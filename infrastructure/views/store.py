@@ -117,10 +117,10 @@ class ViewStoreMixin:
                            "g": generation.number})
             if self._rowcount(c) != 1:
                 return False  # another process swapped it in already
+            # The old serving generation and any other unfinished build are done with.
             self._execute(c, f"UPDATE {REGISTRY} SET state = :retired WHERE name = :name "
-                             "AND generation <> :g AND state = :serving",
-                          {"retired": RETIRED, "serving": SERVING, "name": name,
-                           "g": generation.number})
+                             "AND generation <> :g AND state <> :retired",
+                          {"retired": RETIRED, "name": name, "g": generation.number})
             self._point_views(c, generation)
         generation.state = SERVING
         self._drop_retired(generation.model)
