@@ -11,6 +11,7 @@ from .extensions import runtime
 from .forms import run_action
 from .items import item_detail
 from .jsonbody import json_body
+from .kinds import web_kind
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -72,7 +73,6 @@ def staff_action(kind: str, number: str, action: str):
     workflow.action(action)  # an unknown action is a 404 before the body is read
     actor = current_actor()
     item = run_action(app, kind, number, action, actor, json_body(optional=True))
-    return {"kind": kind, "number": item.number,
-            **({"tracking_no": item.number} if kind == "comments" else {}),
+    return {"kind": kind, "number": item.number, web_kind(kind).number_field: item.number,
             "status": item.status,
             "actions": [a.name for a in workflow.available(item, actor)]}

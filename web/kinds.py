@@ -11,6 +11,7 @@ from typing import Callable
 @dataclass(frozen=True)
 class WebKind:
     kind: str
+    number_field: str = "number"  # what the JSON API calls the item's number
     staff_fields: Callable[[object], dict] = lambda item: {}
     detail_template: str = "staff/_item_fields.html"  # the kind's part of the item page
 

@@ -5,7 +5,7 @@ from domain.comments import COMMENTS
 from ..kinds import WebKind, register
 from .staff import staff_fields
 
-WEB = register(WebKind(COMMENTS.kind, staff_fields=staff_fields,
+WEB = register(WebKind(COMMENTS.kind, number_field="tracking_no", staff_fields=staff_fields,
                        detail_template="staff/comments/_fields.html"))
 
 
