@@ -1,7 +1,10 @@
 """`make bench`: the issue's targets, measured on this machine, written as JSON.
 
-1. submissions   - comment submissions per second over HTTP (gunicorn, SQLite default)
-2. catch_up      - projection catch-up events per second in one worker process
+1. submissions   - comment submissions per second over HTTP (gunicorn, SQLite default), for
+                   1, 4 and 8 closed-loop clients, each also against the bare ceiling app
+                   (bench/ceiling_app.py: parse JSON, commit one row) under the same gunicorn
+                   settings and load generator; `ratio` = system / ceiling in the same run
+2. catch_up      - read-model catch-up events per second in one worker process
                    (and catch_up_postgres: the same on a temporary PostgreSQL database)
 3. latency       - time from a submission's 201 to its staff-inbox row, at 50/s (p50/p99)
 """
@@ -19,7 +22,9 @@ from datetime import datetime, timezone
 from http.client import HTTPConnection
 from pathlib import Path
 
-from .system import System
+from .system import Ceiling, System, temporary_postgres
+
+WEB_WORKERS, THREADS = 2, 4  # gunicorn -w and --threads, for the system and the ceiling
 
 BODY = json.dumps({"title": "小区路灯损坏", "content": "永福路小区东门路灯坏了一个多月，晚上出行不安全，"
                    "希望尽快维修。" * 3, "kind": "投诉", "category": "城乡建设",
@@ -36,36 +41,97 @@ def _post(conn: HTTPConnection) -> dict:
     return json.loads(data)
 
 
-def bench_submissions(seconds: float, clients: int) -> dict:
-    """Closed-loop load from `clients` keep-alive connections for `seconds`."""
-    with System(web_workers=2, threads=4) as system:
-        counts, errors = [0] * clients, []
-        stop = time.monotonic() + seconds
+def closed_loop(port: int, seconds: float, clients: int, warmup: float = 1.0) -> dict:
+    """The load generator: `clients` threads, each POSTing back to back on one keep-alive
+    connection to 127.0.0.1:`port`. Requests that complete in the `seconds` window after a
+    `warmup` are counted. Used for the system and the ceiling alike."""
+    counts, latencies, errors = [0] * clients, [[] for _ in range(clients)], []
+    timeline = [0] * (int(seconds) + 1)  # completions per whole second of the window
+    began = time.monotonic()
+    measure_from, stop = began + warmup, began + warmup + seconds
 
-        def client(i):
-            conn = HTTPConnection("127.0.0.1", system.port, timeout=10)
-            try:
-                while time.monotonic() < stop:
-                    _post(conn)
+    def client(i):
+        conn = HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            while (sent := time.monotonic()) < stop:  # bounded: no request starts after `stop`
+                _post(conn)
+                done = time.monotonic()
+                if measure_from <= done < stop:
                     counts[i] += 1
-            except Exception as e:  # noqa: BLE001 - reported in the result
-                errors.append(repr(e))
+                    latencies[i].append(done - sent)
+                    timeline[int(done - measure_from)] += 1
+        except Exception as e:  # noqa: BLE001 - reported in the result
+            errors.append(repr(e))
+        finally:
+            conn.close()
 
-        threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-        started = time.monotonic()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.monotonic() - started
-        total = sum(counts)
-        return {"target_per_s": 300, "requests": total, "seconds": round(elapsed, 2),
-                "per_s": round(total / elapsed, 1), "clients": clients,
-                "errors": errors[:5], "web_workers": 2, "threads_per_worker": 4}
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=warmup + seconds + 30)
+    total = sum(counts)
+    ms = sorted(x * 1000 for xs in latencies for x in xs)
+    q = [round(v, 1) for v in statistics.quantiles(ms, n=100)] if len(ms) > 1 else [None] * 99
+    return {"clients": clients, "requests": total, "seconds": seconds, "warmup_s": warmup,
+            "per_s": round(total / seconds, 1), "p50_ms": q[49], "p99_ms": q[98],
+            "per_second": timeline[:max(1, int(seconds))], "errors": errors[:5]}
+
+
+@contextmanager
+def _database(backend: str):
+    """None (the server's own temporary SQLite file) or a throwaway PostgreSQL database."""
+    if backend == "postgres":
+        with temporary_postgres() as url:
+            yield url
+    else:
+        yield None
+
+
+def measure_system(seconds: float, clients: int, backend: str = "sqlite", warmup: float = 1.0) -> dict:
+    with _database(backend) as url, System(database_url=url, web_workers=WEB_WORKERS,
+                                           threads=THREADS) as system:
+        return closed_loop(system.port, seconds, clients, warmup)
+
+
+def measure_ceiling(seconds: float, clients: int, backend: str = "sqlite", warmup: float = 1.0) -> dict:
+    with _database(backend) as url, Ceiling(database_url=url, web_workers=WEB_WORKERS,
+                                            threads=THREADS) as ceiling:
+        return closed_loop(ceiling.port, seconds, clients, warmup)
+
+
+def bench_submissions(seconds: float, clients_list: list[int], backend: str = "sqlite",
+                      warmup: float = 1.0, rounds: int = 1) -> dict:
+    """Closed-loop HTTP submissions, each client count against the ceiling app and then the
+    system, each on a fresh server and database; ratio = system / ceiling of the same round.
+    With several rounds the figures are medians (the machine is shared and noisy)."""
+    runs = []
+    for clients in clients_list:
+        pairs = []
+        for _ in range(rounds):
+            ceiling = measure_ceiling(seconds, clients, backend, warmup)
+            system = measure_system(seconds, clients, backend, warmup)
+            ratio = round(system["per_s"] / ceiling["per_s"], 3) if ceiling["per_s"] else None
+            pairs.append({"system_per_s": system["per_s"], "ceiling_per_s": ceiling["per_s"],
+                          "ratio": ratio, "system": system, "ceiling": ceiling})
+            print(f"  {clients} clients: system {system['per_s']}/s, ceiling "
+                  f"{ceiling['per_s']}/s, ratio {ratio}", flush=True)
+        ratios = [p["ratio"] for p in pairs if p["ratio"] is not None]
+        runs.append({"clients": clients,
+                     "system_per_s": statistics.median(p["system_per_s"] for p in pairs),
+                     "ceiling_per_s": statistics.median(p["ceiling_per_s"] for p in pairs),
+                     "ratio": round(statistics.median(ratios), 3) if ratios else None,
+                     "ratio_range": [min(ratios), max(ratios)] if ratios else None,
+                     "rounds": pairs})
+    return {"backend": backend, "target_per_s": 300, "web_workers": WEB_WORKERS,
+            "threads_per_worker": THREADS, "seconds": seconds, "warmup_s": warmup,
+            "rounds": rounds, "statistic": "median over rounds" if rounds > 1 else "single round",
+            "ceiling": "bench/ceiling_app.py: parse JSON, commit one row, 201 JSON",
+            "runs": runs}
 
 
 def bench_catch_up(events: int, database_url: str | None = None) -> dict:
-    """Write `events` comment events, then time one worker process draining every projection."""
+    """Write `events` comment events, then time one worker process draining every read model."""
     from infrastructure.bootstrap import bootstrap
     from infrastructure.config import Settings
 
@@ -74,38 +140,40 @@ def bench_catch_up(events: int, database_url: str | None = None) -> dict:
     rt.init_storage()
     rt.catch_up_all()
     app = rt.app
-    from domain.comment import Comment
     from datetime import datetime as dt
+
+    from domain.comments import Comment
     per_save = 500
     written = 0
     while written < events:
         batch = []
         for _ in range(min(per_save, events - written)):
             no = f"BENCH{written:09d}"
-            batch.append(Comment(tracking_no=no, title="小区路灯损坏", content="路灯坏了" * 20,
-                                 kind="投诉", category="城乡建设", requested_department=None,
-                                 contact={"name": "张先生"}, publish=True, query_code_hash="x",
-                                 channel="portal", actor="citizen", at=dt.now(timezone.utc)))
+            batch.append(Comment.submit(
+                tracking_no=no, title="小区路灯损坏", content="路灯坏了" * 20, kind="投诉",
+                category="城乡建设", requested_department=None, contact={"name": "张先生"},
+                publish=True, query_code_hash="x", channel="portal", actor="citizen",
+                at=dt.now(timezone.utc)))
             written += 1
         app.save(*batch)
     results = {}
     started = time.perf_counter()
-    for runner in rt.runners():
+    for updater in rt.updaters():
         t0 = time.perf_counter()
-        n = runner.catch_up()
-        results[runner.projection.name] = {"events": n, "per_s": round(n / max(1e-9, time.perf_counter() - t0))}
+        n = updater.catch_up()
+        results[updater.name] = {"events": n, "per_s": round(n / max(1e-9, time.perf_counter() - t0))}
     elapsed = time.perf_counter() - started
     processed = sum(r["events"] for r in results.values())
     rt.close()
     return {"backend": "postgres" if database_url else "sqlite",
             "target_per_s": 5000, "events_in_log": events, "event_projections": processed,
             "seconds": round(elapsed, 2), "per_s": round(processed / elapsed),
-            "batch_size": rt.settings.batch_size, "by_projection": results}
+            "batch_size": rt.settings.batch_size, "by_read_model": results}
 
 
 def bench_latency(rate: float, seconds: float) -> dict:
     """Paced submissions at `rate`/s; a poller notes when each row appears in the inbox."""
-    with System(web_workers=2, threads=4, rq_workers=1) as system:
+    with System(web_workers=WEB_WORKERS, threads=THREADS, rq_workers=1) as system:
         db = system.env["DATABASE_URL"][len("sqlite:///"):]
         sent: dict[str, float] = {}
         seen: dict[str, float] = {}
@@ -151,39 +219,40 @@ def bench_latency(rate: float, seconds: float) -> dict:
                 "poll_resolution_ms": 2}
 
 
-@contextmanager
-def temporary_postgres(server: str = "postgresql://postgres@127.0.0.1:5432"):
-    """A throwaway PostgreSQL database, dropped afterwards."""
-    import secrets
-
-    import psycopg
-    name = f"minyi_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{server}/{name}"
-    finally:
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def catch_up_on_postgres(events: int) -> dict:
     with temporary_postgres() as url:
         return bench_catch_up(events, url)
+
+
+def _clients(text: str) -> list[int]:
+    values = [int(v) for v in text.split(",") if v.strip()]
+    if not values or any(v < 1 or v > 64 for v in values):
+        raise argparse.ArgumentTypeError("clients: comma-separated counts between 1 and 64")
+    return values
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--only", choices=("submissions", "catch_up", "catch_up_postgres",
                                            "latency"))
-    parser.add_argument("--seconds", type=float, default=15)
-    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=15,
+                        help="measured seconds per HTTP run (submissions: per client count "
+                             "and per server; latency: paced run)")
+    parser.add_argument("--warmup", type=float, default=1.0,
+                        help="seconds of load before each submissions window starts")
+    parser.add_argument("--clients", type=_clients, default=[1, 4, 8],
+                        help="submissions: comma-separated client counts (default 1,4,8)")
+    parser.add_argument("--rounds", type=int, default=1, choices=range(1, 11), metavar="1..10",
+                        help="submissions: ceiling/system pairs per client count (medians)")
+    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite",
+                        help="submissions: the backend of the system and of the ceiling app")
     parser.add_argument("--events", type=int, default=30000)
     args = parser.parse_args()
     results = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                            "platform": platform.platform()},
                "started_at": datetime.now(timezone.utc).isoformat()}
-    runs = {"submissions": lambda: bench_submissions(args.seconds, args.clients),
+    runs = {"submissions": lambda: bench_submissions(args.seconds, args.clients, args.database,
+                                                     args.warmup, args.rounds),
             "catch_up": lambda: bench_catch_up(args.events),
             "catch_up_postgres": lambda: catch_up_on_postgres(args.events),
             "latency": lambda: bench_latency(50, args.seconds)}
