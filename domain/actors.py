@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from .errors import AccessDeniedError
-from .reference import CITIZEN, SYSTEM
+from .reference import ALL_DEPARTMENT_ROLES, CITIZEN, SYSTEM
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class Actor:
 
     @property
     def sees_all_departments(self) -> bool:
-        return self.has_role("admin", "reviewer")
+        return self.has_role(*ALL_DEPARTMENT_ROLES)
 
     def require_role(self, *roles: str) -> None:
         """Refuse unless the actor holds one of `roles` (admins hold every role)."""

@@ -18,15 +18,16 @@ from .comments import COMMENTS, CommentCommands
 from .deadlines import DeadlinePolicy, WorkingCalendar
 from .directory import DirectoryCommands
 from .errors import ConflictError, IllegalTransitionError, NotFoundError
+from .tickets import TICKETS, TicketCommands
 from .workflow import Context, Registry, Workflow
 
 # Every item kind the application knows; a new kind adds one line here.
-WORKFLOWS: tuple[Workflow, ...] = (COMMENTS,)
+WORKFLOWS: tuple[Workflow, ...] = (COMMENTS, TICKETS)
 
 # Event attributes a timeline never shows (bookkeeping and private data).
 HIDDEN_IN_TIMELINE = frozenset((
     "originator_id", "originator_version", "timestamp", "actor", "at", "contact",
-    "query_code_hash", "originator_topic"))
+    "query_code_hash", "originator_topic", "due_at"))
 
 
 class DateAsISO(Transcoding):
@@ -46,7 +47,7 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class Casework(CommentCommands, DirectoryCommands, Application):
+class Casework(CommentCommands, TicketCommands, DirectoryCommands, Application):
     """Records and handles the public's items; every event carries `actor` and `at`."""
 
     name = "minyi"  # names the PostgreSQL tables; stable across renames of this class
@@ -93,9 +94,13 @@ class Casework(CommentCommands, DirectoryCommands, Application):
         actor.require_role(*step.roles)
         values = step.complete(data)
         for spec in step.inputs:
-            if spec.widget == "department":
+            if spec.widget == "department" and values[spec.name]:
                 self.require_department(values[spec.name])
+            elif spec.widget == "departments":
+                for name in values[spec.name] or ():
+                    self.require_department(name)
         item = self.get_item(kind, number)
+        workflow.require_visible(item, actor)
         step.authorise(actor, item)
         if step.states and item.status not in step.states:
             raise IllegalTransitionError(

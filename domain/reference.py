@@ -23,7 +23,9 @@ BAD_RATINGS = frozenset(("不满意", "非常不满意"))
 SATISFIED_RATINGS = frozenset(("非常满意", "满意", "基本满意"))
 
 # Where an item came in.
-CHANNELS = {"portal": "门户网站", "mailbox": "领导信箱", "hotline": "12345热线"}
+CHANNELS = {"portal": "门户网站", "mailbox": "领导信箱", "hotline": "12345热线",
+            "phone": "12345热线电话", "web": "12345网站", "wechat": "12345微信",
+            "app": "12345手机App", "email": "12345邮件"}
 
 REJECT_REASONS = {
     "duplicate": "重复留言",
@@ -36,7 +38,21 @@ ROLES = {
     "admin": "系统管理员",
     "reviewer": "审核员（区政府办公室/政务公开办）",
     "handler": "承办人（责任单位）",
+    "operator": "话务员（12345热线）",
+    "supervisor": "督办员",
 }
+# Roles that see and act across every department (handlers see their own only).
+ALL_DEPARTMENT_ROLES = ("admin", "reviewer", "operator", "supervisor")
+
+# --- 12345 hotline ---------------------------------------------------------------------
+
+TICKET_CHANNELS = {"phone": "电话", "web": "网站", "wechat": "微信", "app": "手机App",
+                   "email": "邮件"}
+TICKET_KINDS = ("咨询", "求助", "投诉", "建议", "举报")
+URGENCIES = {"normal": "一般", "urgent": "紧急"}
+# The townships and streets an item's `area` names (public; the free-text address is not).
+AREAS = ("临城街道", "常庄街道", "巨山街道", "沙沟镇", "周营镇", "邹坞镇", "陶庄镇")
+HOTLINE = "12345热线"  # the department named on an answer given during the call
 
 # Actors that are not staff accounts.
 CITIZEN = "citizen"

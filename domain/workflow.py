@@ -12,7 +12,7 @@ from typing import Any, Callable, Mapping
 from uuid import UUID
 
 from .actors import Actor
-from .errors import InvalidValueError, NotFoundError
+from .errors import AccessDeniedError, InvalidValueError, NotFoundError
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class Input:
 
     name: str
     label: str
-    widget: str = "text"  # text | textarea | number | choice | department
+    widget: str = "text"  # text | textarea | number | boolean | choice | department | departments
     required: bool = True
     max_length: int = 500
     minimum: int | None = None
@@ -32,7 +32,9 @@ class Input:
 
     @property
     def default(self) -> Any:
-        return None if self.widget == "number" else ""
+        if self.widget == "departments":
+            return []
+        return None if self.widget in ("number", "boolean") else ""
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,8 @@ class Action:
     run: Command
     states: tuple[str, ...] = ()  # empty: any state (the guard or the aggregate decides)
     guard: Callable[[Any], bool] | None = None  # further condition on the item
-    own_department: bool = False  # handlers only on their own department's items
+    own_department: bool = False  # handlers only on items their department leads
+    departments: Callable[[Any], Any] | None = None  # or: handlers of these departments
     inputs: tuple[Input, ...] = ()
     success: str = ""  # str.format'ed with item=...; default "已<label>"
     style: str = "secondary"  # primary | danger | secondary
@@ -86,18 +89,25 @@ class Action:
             return False
         return self.guard is None or bool(self.guard(item))
 
+    def acting_departments(self, item) -> tuple:
+        """The departments whose handlers may take this action (empty: no such rule)."""
+        if self.departments is not None:
+            return tuple(self.departments(item))
+        return (item.department,) if self.own_department else ()
+
     def permits(self, actor: Actor, item) -> bool:
         """Whether this actor may take the action on this item."""
         if not actor.has_role("admin", *self.roles):
             return False
-        return not self.own_department or actor.sees_all_departments or (
-            item.department is not None and item.department == actor.department)
+        if not (self.own_department or self.departments) or actor.sees_all_departments:
+            return True
+        return actor.department is not None and actor.department in self.acting_departments(item)
 
     def authorise(self, actor: Actor, item) -> None:
         """Raise AccessDeniedError unless `permits` holds, with the reason."""
         actor.require_role(*self.roles)
-        if self.own_department:
-            actor.require_department(item.department)
+        if not self.permits(actor, item):
+            raise AccessDeniedError("只能办理本单位的事项", department=actor.department)
 
     def complete(self, data: Mapping[str, Any]) -> dict:
         """The inputs with defaults filled; a missing required one is an InvalidValueError."""
@@ -131,6 +141,8 @@ class Workflow:
     event_labels: Mapping[type, str]
     citizen_visible: frozenset = frozenset()
     actions: tuple[Action, ...] = ()
+    # Another department's item: 403 (comments, the item is known to exist) or 404 (hidden).
+    hide_other_departments: bool = False
     by_name: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -151,6 +163,19 @@ class Workflow:
 
     def status_label(self, status: str) -> str:
         return self.status_labels.get(status, status)
+
+    def require_visible(self, item, actor: Actor) -> None:
+        """Handlers see only items their department leads or co-handles."""
+        if actor.sees_all_departments or actor.department in involved_departments(item):
+            return
+        if self.hide_other_departments:
+            raise NotFoundError(f"未找到{self.number_label}为 {item.number} 的{self.label}")
+        raise AccessDeniedError("只能办理本单位的事项", department=item.department)
+
+
+def involved_departments(item) -> tuple:
+    """Every department that takes part in an item (the lead, and co-handlers if any)."""
+    return tuple(getattr(item, "involved_departments", None) or (item.department,))
 
 
 class Registry:

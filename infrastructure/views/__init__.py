@@ -3,13 +3,15 @@
 A new item kind adds its read models to READ_MODELS and its queries to ViewQueries.
 """
 
-from . import comments
+from . import comments, tickets
 from .directory import DirectoryQueries, DirectoryView
+from .public_replies import PublicReplies, PublicReplyQueries
 
-READ_MODELS = (*comments.READ_MODELS, DirectoryView)
+READ_MODELS = (PublicReplies, *comments.READ_MODELS, *tickets.READ_MODELS, DirectoryView)
 
 
-class ViewQueries(comments.CommentQueries, DirectoryQueries):
+class ViewQueries(PublicReplyQueries, comments.CommentQueries, tickets.TicketQueries,
+                  DirectoryQueries):
     """Every read-side query, over one store."""
 
 

@@ -40,6 +40,20 @@ class ReadModel:
         """Every topic the handled events may be stored under (pinned and legacy)."""
         return tuple(t for cls in self.handlers for t in topics_of(cls))
 
+    def columns(self, table: str) -> list[str]:
+        """The column names of one of this model's tables, from its declaration."""
+        parts, depth, current = [], 0, ""
+        for char in self.tables[table]:
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            if char == "," and depth == 0:
+                parts.append(current)
+                current = ""
+            else:
+                current += char
+        parts.append(current)
+        constraints = ("PRIMARY", "UNIQUE", "CHECK", "FOREIGN", "CONSTRAINT")
+        return [p.split()[0] for p in parts if p.split() and p.split()[0] not in constraints]
+
     def handle(self, event, emit: Emit) -> None:
         method = self.handlers.get(type(event))
         if method is not None:

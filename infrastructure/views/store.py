@@ -153,10 +153,20 @@ class ViewStoreMixin:
                       {"name": model.name, "s": SERVING})
         return c.fetchone() is not None
 
+    def adapt_views(self, generation: Generation) -> None:
+        """Serve an older generation in the shape this code's queries expect."""
+        with self.datastore.transaction(commit=True) as c:
+            self._point_views(c, generation)
+
     def _point_views(self, c, generation: Generation) -> None:
+        """Point each logical name at the generation's table, with the columns this code
+        declares: an older generation serving during a rebuild lacks new ones (NULL)."""
         for table, target in generation.names.items():
+            present = self._columns_of(c, target)
+            columns = ", ".join(name if name in present else f"NULL AS {name}"
+                                for name in generation.model.columns(table))
             c.execute(f"DROP VIEW IF EXISTS {table}")
-            c.execute(f"CREATE VIEW {table} AS SELECT * FROM {target}")
+            c.execute(f"CREATE VIEW {table} AS SELECT {columns} FROM {target}")
 
     def _adopt_legacy(self, c, model) -> None:
         """Tables from before generations existed serve as generation 0 (version 0), so the
@@ -199,6 +209,11 @@ class SQLiteViewStore(ViewStoreMixin, SQLiteTrackingRecorder):
     def _rowcount(c) -> int:
         return c.sqlite_cursor.rowcount
 
+    @staticmethod
+    def _columns_of(c, table: str) -> set:
+        c.execute(f"PRAGMA table_info({table})")
+        return {row[1] for row in c.fetchall()}
+
     def _kind_of(self, c, name: str) -> str | None:
         c.execute("SELECT type FROM sqlite_master WHERE name = ?", (name,))
         row = c.fetchone()
@@ -221,6 +236,12 @@ class PostgresViewStore(ViewStoreMixin, PostgresTrackingRecorder):
     @staticmethod
     def _rowcount(c) -> int:
         return c.rowcount
+
+    @staticmethod
+    def _columns_of(c, table: str) -> set:
+        c.execute("SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+                  "AND table_schema = current_schema()", (table,))
+        return {row["column_name"] for row in c.fetchall()}
 
     def _kind_of(self, c, name: str) -> str | None:
         c.execute("SELECT table_type FROM information_schema.tables WHERE table_name = %s "

@@ -57,6 +57,9 @@ class ReadModelUpdater:
             log.info("read model %s: version %s builds beside the serving one",
                      self.name, self.model.version)
             self.store.start_generation(self.model)
+            for old in generations:  # readers keep the old data, in the new shape
+                if old.state != BUILDING:
+                    self.store.adapt_views(old)
         self._ensured = True
 
     def fed(self) -> list:

@@ -5,7 +5,7 @@ Same test bodies on SQLite and PostgreSQL.
 
 import threading
 
-from infrastructure.views.comments import PublicReplies
+from infrastructure.views.public_replies import PublicReplies
 from infrastructure.views.updater import ReadModelUpdater
 from tests.support import replied
 from web import create_app
@@ -68,7 +68,7 @@ def test_the_old_generation_serves_while_a_new_one_builds_and_is_fed_meanwhile(
 class PublicRepliesV2(PublicReplies):
     """The same read model with a new version (as a deploy that changed it would have)."""
 
-    version = 2
+    version = PublicReplies.version + 1
 
 
 def test_a_version_bump_builds_itself_in_the_background_and_swaps_when_caught_up(
@@ -81,5 +81,5 @@ def test_a_version_bump_builds_itself_in_the_background_and_swaps_when_caught_up
     bumped.catch_up(on_batch=lambda n: totals.append(listing_total(rt)))
     assert totals and set(totals) == {5}  # the old version served complete data throughout
     generations = rt.views.generations(bumped.model)
-    assert [(g.version, g.state) for g in generations] == [(2, "serving")]
+    assert [(g.version, g.state) for g in generations] == [(PublicRepliesV2.version, "serving")]
     assert rt.queries.public_replies(per_page=100).items == before

@@ -73,6 +73,25 @@ minyi/directory:StaffAccount.Created
 minyi/directory:StaffAccount.Event
 minyi/directory:StaffAccount.PasswordChanged
 minyi/directory:StaffAccount.Registered
+minyi/tickets:Ticket
+minyi/tickets:Ticket.CalledBack
+minyi/tickets:Ticket.Closed
+minyi/tickets:Ticket.CoReleased
+minyi/tickets:Ticket.CoReplied
+minyi/tickets:Ticket.Created
+minyi/tickets:Ticket.Dispatched
+minyi/tickets:Ticket.Event
+minyi/tickets:Ticket.ExtensionDeclined
+minyi/tickets:Ticket.ExtensionGranted
+minyi/tickets:Ticket.ExtensionRequested
+minyi/tickets:Ticket.Published
+minyi/tickets:Ticket.Registered
+minyi/tickets:Ticket.Reopened
+minyi/tickets:Ticket.Resolved
+minyi/tickets:Ticket.Returned
+minyi/tickets:Ticket.Signed
+minyi/tickets:Ticket.Transferred
+minyi/tickets:Ticket.Withheld
 """.split()
 
 AGGREGATES = (*(w.aggregate for w in WORKFLOWS), Department, StaffAccount)

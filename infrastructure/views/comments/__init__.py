@@ -1,10 +1,9 @@
 """Read models of portal comments and their queries."""
 
 from .citizen_view import CitizenView
-from .public_replies import PublicReplies
 from .queries import CommentQueries
 from .staff_inbox import StaffInbox
 
-READ_MODELS = (PublicReplies, StaffInbox, CitizenView)
+READ_MODELS = (StaffInbox, CitizenView)  # and their rows in the shared public listing
 
-__all__ = ["READ_MODELS", "CitizenView", "CommentQueries", "PublicReplies", "StaffInbox"]
+__all__ = ["READ_MODELS", "CitizenView", "CommentQueries", "StaffInbox"]

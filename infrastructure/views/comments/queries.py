@@ -10,39 +10,7 @@ OPEN = ", ".join(f"'{s}'" for s in OPEN_STATES)
 
 
 class CommentQueries(QueryBase):
-    """The public listing, the staff inbox and the citizen's own view."""
-
-    # --- public ----------------------------------------------------------------
-
-    PUBLIC_COLUMNS = ("tracking_no, title, content, kind, category, accepted_on, replied_on, "
-                      "reply_department, reply, rating")
-
-    def public_replies(self, *, department=None, category=None, kind=None, date_from=None,
-                       date_to=None, q=None, page: int = 1, per_page: int = 20) -> Page:
-        """Published replies, newest first, filtered as the portal and the API allow."""
-        where, params = ["visible = 1"], {}
-        for column, value in (("reply_department", department), ("category", category),
-                              ("kind", kind)):
-            if value:
-                where.append(f"{column} = :{column}")
-                params[column] = value
-        if date_from:
-            where.append("replied_on >= :date_from")
-            params["date_from"] = date_from.isoformat()
-        if date_to:
-            where.append("replied_on <= :date_to")
-            params["date_to"] = date_to.isoformat()
-        if q:
-            where.append("(title LIKE :q ESCAPE '\\' OR content LIKE :q ESCAPE '\\' "
-                         "OR reply LIKE :q ESCAPE '\\')")
-            params["q"] = like_pattern(q)
-        return self.page("pub_replies", where, params, "replied_at DESC, tracking_no",
-                          self.PUBLIC_COLUMNS, page, per_page)
-
-    def public_reply(self, tracking_no: str) -> dict | None:
-        rows = self.store.query(f"SELECT {self.PUBLIC_COLUMNS} FROM pub_replies "
-                                "WHERE tracking_no = :t AND visible = 1", {"t": tracking_no})
-        return rows[0] if rows else None
+    """The staff inbox and the citizen's own view."""
 
     # --- staff -----------------------------------------------------------------
 

@@ -1,0 +1,49 @@
+"""The comment rows of the public listing (infrastructure/views/public_replies.py)."""
+
+from domain.comments import Comment
+
+
+class CommentPublicRows:
+    """Comments enter the listing when submitted and show once a reply is published."""
+
+    comment_handlers = {Comment.Submitted: "submitted", Comment.Accepted: "accepted",
+                        Comment.Rejected: "rejected", Comment.ReplyPublished: "published",
+                        Comment.Rated: "rated", Comment.Reopened: "reopened",
+                        Comment.Withheld: "withheld", Comment.Released: "released",
+                        Comment.Redacted: "redacted"}
+
+    def submitted(self, e, emit):
+        emit("INSERT INTO pub_replies (id, item_kind, tracking_no, title, content, kind, "
+             "category, channel, submitted_at, consent) VALUES (:id, 'comments', :t, :title, "
+             ":content, :kind, :category, :channel, :at, :consent)",
+             {"id": e.originator_id.hex, "t": e.tracking_no,
+              "title": e.public_title, "content": e.public_content,
+              "kind": e.kind, "category": e.category, "channel": e.channel,
+              "at": self.iso(e.at), "consent": int(bool(e.publish))})
+
+    def accepted(self, e, emit):
+        self.set(emit, e, "accepted_on = :d", d=self.local_date(e.at))
+
+    def rejected(self, e, emit):
+        emit("DELETE FROM pub_replies WHERE id = :id", {"id": e.originator_id.hex})
+
+    def published(self, e, emit):
+        self.set(emit, e, "replied_on = :d, replied_at = :at, reply_department = :dep, "
+                 "reply = :reply, rating = NULL", d=self.local_date(e.at), at=self.iso(e.at),
+                 dep=e.department, reply=e.public_content)
+
+    def rated(self, e, emit):
+        self.set(emit, e, "rating = :r", r=e.level)
+
+    def reopened(self, e, emit):
+        self.set(emit, e, "rating = NULL")
+
+    def withheld(self, e, emit):
+        self.set(emit, e, "withheld = 1")
+
+    def released(self, e, emit):
+        self.set(emit, e, "withheld = 0")
+
+    def redacted(self, e, emit):
+        self.set(emit, e, "title = :title, content = :content", title=e.title,
+                 content=e.content)
