@@ -42,7 +42,7 @@ def create_department(name):
 @click.command("create-staff")
 @click.argument("username")
 @click.option("--role", "roles", multiple=True, required=True,
-              type=click.Choice(sorted(ROLES)), help="可重复：admin / reviewer / handler")
+              type=click.Choice(sorted(ROLES)), help="可重复：" + " / ".join(sorted(ROLES)))
 @click.option("--department", default=None, help="承办人所属单位")
 @click.option("--display-name", default="", help="显示名称")
 @click.password_option(help="至少8位")

@@ -119,7 +119,10 @@ class _Clock:
 def ensure_demo_staff(rt) -> dict:
     """Demo accounts: an admin, a reviewer and one handler per department used."""
     app = rt.app
-    accounts = {"admin": (["admin"], None, "系统管理员"), "reviewer": (["reviewer"], None, "区政府办公室审核员")}
+    accounts = {"admin": (["admin"], None, "系统管理员"),
+                "reviewer": (["reviewer"], None, "区政府办公室审核员"),
+                "operator": (["operator"], None, "12345热线话务员"),
+                "supervisor": (["supervisor"], None, "区政府督查室督办员")}
     for i, dept in enumerate(sorted({v[0] for v in TOPICS.values()}), start=1):
         accounts[f"handler{i:02d}"] = (["handler"], dept, f"{dept}承办人")
     created = {}

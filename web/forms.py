@@ -12,6 +12,13 @@ _schemas: dict = {}
 
 
 def _field(spec) -> fields.Field:
+    if spec.widget == "boolean":
+        if spec.required:
+            return fields.Boolean(required=True, error_messages=required_messages)
+        return fields.Boolean(load_default=None, allow_none=True)
+    if spec.widget == "departments":
+        return fields.List(fields.String(validate=validate.Length(min=1, max=50)),
+                           load_default=list, validate=validate.Length(max=20))
     if spec.widget == "number":
         bounds = validate.Range(min=spec.minimum, max=spec.maximum)
         if spec.required:
@@ -39,6 +46,14 @@ def action_schema(workflow, action) -> type:
     return _schemas[key]
 
 
+def form_values(workflow, name: str, form) -> dict:
+    """An HTML form's values for an action: lists for multiple choices, CRLF as LF."""
+    lists = {spec.name for spec in workflow.action(name).inputs
+             if spec.widget == "departments"}
+    return {k: (form.getlist(k) if k in lists else form.get(k, "").replace("\r\n", "\n"))
+            for k in form}
+
+
 def run_action(app, kind: str, number: str, name: str, actor, data: dict):
     """Validate the input with the action's schema and run it; returns the saved item."""
     workflow = app.workflows[kind]
@@ -55,5 +70,12 @@ def action_form(action, item) -> dict:
                  "required": spec.required, "max_length": spec.max_length,
                  "minimum": spec.minimum, "maximum": spec.maximum, "hint": spec.hint,
                  "choices": dict(spec.choices or {}),
-                 "value": (getattr(item, spec.prefill, None) or "") if spec.prefill else ""}
+                 "value": _prefill(item, spec)}
                 for spec in action.inputs]}
+
+
+def _prefill(item, spec):
+    value = getattr(item, spec.prefill, None) if spec.prefill else None
+    if spec.widget == "departments":
+        return list(value or [])
+    return value or ""

@@ -13,13 +13,20 @@ def _iso(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
+def is_overdue(workflow, item, now, today) -> bool:
+    """Open and past its deadline: the moment if the item has one, else the date."""
+    if item.status not in workflow.open_states or item.due_date is None:
+        return False
+    due_at = getattr(item, "due_at", None)
+    return now >= due_at if due_at is not None else item.due_date < today
+
+
 def item_detail(kind: str, number: str, actor) -> dict:
     """One item as staff see it; handlers only for their own department's items."""
     app = runtime().app
     workflow = app.workflows[kind]
     item = app.get_item(kind, number)
-    if not actor.sees_all_departments:
-        actor.require_department(item.department)
+    workflow.require_visible(item, actor)
     timeline = [{**step, "at": step["at"].isoformat(),
                  "details": {k: _iso(v) for k, v in step["details"].items()}}
                 for step in app.timeline(kind, number)]
@@ -28,8 +35,7 @@ def item_detail(kind: str, number: str, actor) -> dict:
         "number": item.number, "title": item.title,
         "status": item.status, "status_label": workflow.status_label(item.status),
         "department": item.department, "due_date": _iso(item.due_date),
-        "overdue": bool(item.due_date and item.status in workflow.open_states
-                        and item.due_date < app.today()),
+        "overdue": is_overdue(workflow, item, app.clock(), app.today()),
         "timeline": timeline,
         "actions": [action_form(a, item) for a in workflow.available(item, actor)],
     }

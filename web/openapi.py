@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, current_app, send_from_directory
 
 from . import schemas
 from .extensions import runtime
+from .tickets import schemas as ticket_schemas
 from .forms import action_schema
 
 bp = Blueprint("openapi", __name__, url_prefix="/api")
@@ -28,6 +29,10 @@ OPERATIONS = (
     ("/api/v1/auth/token", "post", "工作人员换取访问令牌", schemas.TokenIn, (201, None), False, None),
     ("/api/v1/me", "get", "当前工作人员", None, (200, None), True, None),
     ("/api/v1/staff/inbox", "get", "工作台待办列表", None, (200, schemas.InboxPageOut), True, schemas.InboxQuery),
+    ("/api/v1/staff/tickets", "post", "12345热线来电登记（话务员）", ticket_schemas.TicketIn,
+     (201, ticket_schemas.TicketCreated), True, None),
+    ("/api/v1/staff/tickets", "get", "热线工单队列（单位、状态、超期、今日到期、待回访）", None,
+     (200, ticket_schemas.TicketQueueOut), True, ticket_schemas.TicketQueueQuery),
 )
 
 

@@ -7,7 +7,7 @@ from marshmallow import (EXCLUDE, RAISE, Schema, ValidationError, fields, pre_lo
 
 from domain.comments import STATUS_LABELS
 from domain.comments.aggregate import MAX_CONTENT, MAX_TITLE
-from domain.reference import CATEGORIES, KINDS, RATINGS
+from domain.reference import CATEGORIES, CHANNELS, KINDS, RATINGS, TICKET_KINDS
 
 required_messages = {"required": "此项为必填项", "null": "此项不能为空", "invalid": "格式不正确"}
 _required = required_messages
@@ -145,7 +145,8 @@ class CitizenCommentOut(Schema):
 class RepliesQuery(FormSchema):
     department = fields.String(load_default=None, validate=validate.Length(max=50))
     category = fields.String(load_default=None, validate=validate.OneOf(CATEGORIES))
-    kind = fields.String(load_default=None, validate=validate.OneOf(KINDS))
+    kind = fields.String(load_default=None, validate=validate.OneOf(
+        list(dict.fromkeys((*KINDS, *TICKET_KINDS)))))
     date_from = fields.Date(load_default=None, error_messages={"invalid": "日期格式须为 YYYY-MM-DD"})
     date_to = fields.Date(load_default=None, error_messages={"invalid": "日期格式须为 YYYY-MM-DD"})
     q = fields.String(load_default=None, validate=validate.Length(max=50))
@@ -160,6 +161,10 @@ class RepliesQuery(FormSchema):
 
 class PublicReplyOut(Schema):
     tracking_no = fields.String()
+    item_kind = fields.String(metadata={"description": "comments（网民留言）或 tickets（12345热线）"})
+    channel = fields.String(allow_none=True)
+    channel_label = fields.Function(lambda row: CHANNELS.get(row.get("channel"),
+                                                             row.get("channel")))
     title = fields.String()
     content = fields.String()
     kind = fields.String()

@@ -18,7 +18,7 @@ from . import schemas
 from .auth import authenticate, current_actor, login_session, logout_session, staff_required
 from .errors import STATUS_BY_ERROR
 from .extensions import runtime
-from .forms import run_action
+from .forms import form_values, run_action
 from .items import item_detail
 from .kinds import web_kind
 from .messages import chinese_errors
@@ -161,7 +161,7 @@ def act(kind: str, number: str, action: str):
     workflow = runtime().app.workflows[kind]
     label = workflow.action(action).label  # unknown kinds and actions are 404
     actor = current_actor()
-    values = {k: v.replace("\r\n", "\n") for k, v in request.form.to_dict().items()}
+    values = form_values(workflow, action, request.form)
     try:
         item = run_action(runtime().app, kind, number, action, actor, values)
     except ValidationError as e:

@@ -30,7 +30,9 @@ def rt(web_clock):
     runtime.init_storage()
     for username, name, roles, dept in (("rev", "王审核", ["reviewer"], None),
                                         ("h1", "李承办", ["handler"], "区住建局"),
-                                        ("h2", "赵承办", ["handler"], "区交运局")):
+                                        ("h2", "赵承办", ["handler"], "区交运局"),
+                                        ("op", "钱话务", ["operator"], None),
+                                        ("sup", "孙督办", ["supervisor"], None)):
         runtime.app.register_staff(username=username, display_name=name,
                                    password_hash=hash_password(PASSWORD), roles=roles,
                                    department=dept, actor=SYSTEM_ACTOR)

@@ -12,7 +12,7 @@ from marshmallow import ValidationError
 from domain.comments.aggregate import MAX_CONTENT, MAX_TITLE
 from domain.errors import (AuthenticationError, DomainError, InvalidValueError,
                            NotFoundError)
-from domain.reference import BAD_RATINGS, CATEGORIES, KINDS, RATINGS
+from domain.reference import BAD_RATINGS, CATEGORIES, KINDS, RATINGS, TICKET_KINDS
 
 from .. import schemas
 from ..extensions import runtime
@@ -175,7 +175,7 @@ def replies():
     # What the pager links keep: the filters as typed (and a chosen page size).
     filters = {k: v.strip() for k, v in raw.items() if k != "page" and v.strip()}
     context = dict(filters=filters, departments=runtime().queries.departments(),
-                   categories=CATEGORIES, kinds=KINDS)
+                   categories=CATEGORIES, kinds=tuple(dict.fromkeys((*KINDS, *TICKET_KINDS))))
     try:
         query = schemas.RepliesQuery().load(raw)
     except ValidationError as e:

@@ -1,0 +1,37 @@
+"""The hotline's JSON API: intake and the ticket queues (actions go through the generic
+routes, /api/v1/staff/tickets/<ticket_no>/<action>)."""
+
+from flask import Blueprint, request
+
+from ..auth import current_actor, staff_required
+from ..extensions import runtime
+from ..jsonbody import json_body
+from .schemas import TicketCreated, TicketIn, TicketQueueOut, TicketQueueQuery
+
+bp = Blueprint("tickets_api", __name__, url_prefix="/api/v1/staff/tickets")
+
+
+@bp.post("")
+@staff_required("operator")
+def register():
+    """登记 a call; 201 with the ticket number, read out to the caller."""
+    data = TicketIn().load(json_body())
+    ticket = runtime().app.register_ticket(current_actor(), **data)
+    return TicketCreated().dump({"ticket_no": ticket.ticket_no, "status": ticket.status,
+                                 "due_date": ticket.due_date.isoformat()}), 201
+
+
+def queue_page(query: dict):
+    """The queue for the current actor: handlers see their own department's tickets."""
+    actor, rt = current_actor(), runtime()
+    if not actor.sees_all_departments:
+        query["department"] = actor.department
+    return rt.queries.ticket_queue(today=rt.app.today(), now=rt.app.clock(), **query)
+
+
+@bp.get("")
+@staff_required()
+def queue():
+    """Tickets with filters: department, status, overdue, due today, callbacks due."""
+    page = queue_page(TicketQueueQuery().load(request.args.to_dict()))
+    return TicketQueueOut().dump(page.as_dict())

@@ -1,0 +1,25 @@
+"""What the staff console and API show of a ticket beyond the generic item fields."""
+
+from domain.reference import TICKET_CHANNELS, URGENCIES
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def staff_fields(t) -> dict:
+    """The call itself, the caller (staff only), co-handling, reply, callback, publication."""
+    return {
+        "ticket_no": t.ticket_no, "content": t.content,
+        "channel": t.channel, "channel_label": TICKET_CHANNELS.get(t.channel, t.channel),
+        "kind": t.kind, "category": t.category, "area": t.area, "address": t.address,
+        "urgency": t.urgency, "urgency_label": URGENCIES.get(t.urgency, t.urgency),
+        "contact": dict(t.contact), "publish": t.publish, "published": t.published,
+        "withheld": t.withheld, "public_title": t.public_title,
+        "public_content": t.public_content, "public_reply": t.public_reply,
+        "registered_at": _iso(t.registered_at), "due_at": _iso(t.due_at),
+        "co_departments": dict(t.co), "signed_at": _iso(t.signed_at),
+        "reply": t.reply, "reply_department": t.reply_department,
+        "resolved_at": _iso(t.resolved_at), "callbacks": t.callbacks, "rating": t.rating,
+        "round": t.round, "extension": t.extension, "extension_days": t.extension_days,
+    }
