@@ -16,13 +16,18 @@ PREFIX = "minyi"
 LEGACY_TOPICS: dict[type, tuple[str, ...]] = {}
 
 
-def pin_topics(namespace: str, *, legacy_module: str | None = None):
+def pin_topics(namespace: str, *, legacy_module: str | None = None, base: bool = False):
     """Class decorator: topics `minyi/<namespace>:<Aggregate>[.<Event>]` for the aggregate
     and every event class declared on it; `legacy_module` names the module the classes
-    used to live in, so events stored under the old default topics keep resolving."""
+    used to live in, so events stored under the old default topics keep resolving.
+
+    `base`: an abstract aggregate whose events its subclasses share. Only the events are
+    pinned: a TOPIC on the class itself would be inherited, and the library would then
+    demand explicit topics on every subclass while it is still being defined."""
 
     def decorate(cls):
-        _pin(cls, f"{PREFIX}/{namespace}:{cls.__qualname__}", legacy_module)
+        if not base:
+            _pin(cls, f"{PREFIX}/{namespace}:{cls.__qualname__}", legacy_module)
         for name, obj in list(vars(cls).items()):
             if isinstance(obj, type) and issubclass(obj, CanMutateAggregate):
                 _pin(obj, f"{PREFIX}/{namespace}:{cls.__qualname__}.{name}", legacy_module)

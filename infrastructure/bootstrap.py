@@ -15,7 +15,8 @@ from .config import Settings
 from .persistence import event_store_env, views_env
 from .pipeline import Poker
 from .security import TokenSigner
-from .views import READ_MODELS, ViewQueries
+from .oversight import Oversight
+from .views import DEADLINE_SOURCES, READ_MODELS, ViewQueries
 from .views.store import open_view_store
 from .views.updater import ReadModelUpdater
 from .workcalendar import ChineseWorkingCalendar
@@ -56,7 +57,9 @@ class Runtime:
     def app(self) -> Casework:
         s = self.settings
         policy = DeadlinePolicy(comment_days=dict(s.comment_days),
-                                rectification_days=s.rectification_days)
+                                rectification_days=s.rectification_days,
+                                ticket_days=dict(s.ticket_days),
+                                urgent_hours=s.urgent_ticket_hours)
         return Casework(env=event_store_env(s.database_url, s.cipher_key),
                         calendar=self.calendar or ChineseWorkingCalendar.from_file(
                             s.holidays_file),
@@ -71,6 +74,11 @@ class Runtime:
     @cached_property
     def queries(self) -> ViewQueries:
         return ViewQueries(self.views)
+
+    @cached_property
+    def oversight(self) -> Oversight:
+        """催办 and 督办 of overdue items (the scheduler runs it as an RQ job)."""
+        return Oversight(self.app, self.views, DEADLINE_SOURCES)
 
     @cached_property
     def tokens(self) -> TokenSigner:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from domain.deadlines import DEFAULT_COMMENT_DAYS
+from domain.deadlines import DEFAULT_COMMENT_DAYS, DEFAULT_TICKET_DAYS, URGENT_TICKET_HOURS
 
 
 def _int(env: Mapping[str, str], key: str, default: int) -> int:
@@ -16,6 +16,17 @@ def _int(env: Mapping[str, str], key: str, default: int) -> int:
         return int(value) if value else default
     except ValueError:
         raise ValueError(f"{key} must be an integer, got {value!r}") from None
+
+
+def _days(env: Mapping[str, str], key: str, defaults: Mapping[str, int]) -> dict:
+    """Working days by kind: the defaults, with the kinds a JSON object in `key` names."""
+    days = dict(defaults)
+    if env.get(key):
+        try:
+            days.update({k: int(v) for k, v in json.loads(env[key]).items()})
+        except (ValueError, AttributeError) as e:
+            raise ValueError(f"{key} must be a JSON object of kind -> days: {e}") from None
+    return days
 
 
 @dataclass(frozen=True)
@@ -32,6 +43,9 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     comment_days: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_COMMENT_DAYS))
     rectification_days: int = 15
+    ticket_days: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_TICKET_DAYS))
+    urgent_ticket_hours: int = URGENT_TICKET_HOURS
+    oversight_interval: int = 300
     holidays_file: str = ""
     batch_size: int = 1000
     catchup_interval: int = 5
@@ -42,9 +56,7 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
         """Read the environment; missing keys take the defaults above."""
         env = os.environ if env is None else env
-        days = dict(DEFAULT_COMMENT_DAYS)
-        if env.get("COMMENT_DEADLINE_DAYS"):
-            days.update({k: int(v) for k, v in json.loads(env["COMMENT_DEADLINE_DAYS"]).items()})
+        days = _days(env, "COMMENT_DEADLINE_DAYS", DEFAULT_COMMENT_DAYS)
         values = dict(
             database_url=env.get("DATABASE_URL") or cls.database_url,
             redis_url=env.get("REDIS_URL") or cls.redis_url,
@@ -55,6 +67,9 @@ class Settings:
             key_prefix=env.get("REDIS_KEY_PREFIX") or cls.key_prefix,
             timezone=env.get("TIMEZONE") or cls.timezone,
             comment_days=days,
+            ticket_days=_days(env, "TICKET_DEADLINE_DAYS", DEFAULT_TICKET_DAYS),
+            urgent_ticket_hours=_int(env, "URGENT_TICKET_HOURS", cls.urgent_ticket_hours),
+            oversight_interval=_int(env, "OVERSIGHT_INTERVAL", cls.oversight_interval),
             rectification_days=_int(env, "RECTIFICATION_DAYS", cls.rectification_days),
             holidays_file=env.get("HOLIDAYS_FILE", ""),
             batch_size=_int(env, "PROJECTION_BATCH_SIZE", cls.batch_size),

@@ -229,6 +229,8 @@ class InboxItemOut(Schema):
     round = fields.Integer()
     withheld = fields.Boolean()
     extension = fields.String(allow_none=True)
+    reminders = fields.Integer(metadata={"description": "催办次数"})
+    supervised = fields.Boolean(metadata={"description": "已督办（当前办理时限）"})
     overdue = fields.Boolean()
 
 

@@ -43,3 +43,14 @@ def _drain(rt, updater) -> int:
             log.info("%s is being drained by another worker", updater.name)
             return 0
         return updater.catch_up(on_batch=lambda n: lock.extend(60, replace_ttl=True))
+
+
+def oversee() -> dict:
+    """催办 and 督办 of overdue items of every kind; one run at a time across workers."""
+    rt = runtime()
+    with read_model_lock(rt.redis, rt.settings.key_prefix, "oversight", timeout=3600,
+                         wait=1) as lock:
+        if lock is None:
+            log.info("the oversight job is already running elsewhere")
+            return {}
+        return rt.oversight.run()

@@ -1,4 +1,5 @@
-"""Periodic duties: a catch-up poke every few seconds covers jobs lost while Redis was down."""
+"""Periodic duties: a catch-up poke every few seconds covers jobs lost while Redis was down;
+the oversight job (催办/督办) every OVERSIGHT_INTERVAL seconds."""
 
 import logging
 import os
@@ -13,7 +14,8 @@ log = logging.getLogger(__name__)
 
 
 def run_scheduler(stop_after: float | None = None) -> None:
-    """Poke the projections every CATCHUP_INTERVAL seconds; only one scheduler is active."""
+    """Poke the read models every CATCHUP_INTERVAL seconds and enqueue the oversight job
+    every OVERSIGHT_INTERVAL seconds; only one scheduler is active."""
     rt = runtime()
     interval = max(1, rt.settings.catchup_interval)
     me = f"{socket.gethostname()}:{os.getpid()}"
@@ -28,6 +30,22 @@ def run_scheduler(stop_after: float | None = None) -> None:
             if leader:
                 rt.redis.expire(key, interval * 3)
                 rt.poker()
+                enqueue_oversight(rt)
         except Exception as e:  # Redis down: try again next tick
             log.warning("scheduler tick failed: %s", e)
         stopping.wait(interval)
+
+
+def enqueue_oversight(rt) -> bool:
+    """Enqueue the oversight job at most once per OVERSIGHT_INTERVAL (across schedulers)."""
+    from rq import Queue
+
+    every = max(1, rt.settings.oversight_interval)
+    if not rt.redis.set(f"{rt.settings.key_prefix}:oversight:due", "1", nx=True, ex=every):
+        return False
+    Queue(rt.settings.queue_name, connection=rt.redis).enqueue(
+        OVERSIGHT_JOB, job_timeout=3600, result_ttl=3600, failure_ttl=86400)
+    return True
+
+
+OVERSIGHT_JOB = "workers.jobs.oversee"

@@ -3,10 +3,11 @@
 from datetime import date, datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
 from ..errors import IllegalTransitionError, InvalidValueError
 from ..masking import mask_personal_data
+from ..oversight import Overseen
 from ..reference import BAD_RATINGS, CATEGORIES, KINDS, RATINGS, REJECT_REASONS, SATISFIED_RATINGS
 from ..topics import pin_topics
 from .states import STATUS_LABELS, Status
@@ -22,7 +23,7 @@ def comment_id(tracking_no: str) -> UUID:
 
 
 @pin_topics("comments", legacy_module="domain.comment")
-class Comment(Aggregate):
+class Comment(Overseen):
     """A citizen's comment on the portal, from submission to closing."""
 
     @staticmethod

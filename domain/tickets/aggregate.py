@@ -3,10 +3,11 @@
 from datetime import date, datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
 from ..errors import IllegalTransitionError, InvalidValueError
 from ..masking import mask_personal_data
+from ..oversight import Overseen
 from ..reference import (AREAS, BAD_RATINGS, CATEGORIES, RATINGS, TICKET_CHANNELS, TICKET_KINDS,
                          URGENCIES)
 from ..topics import pin_topics
@@ -26,7 +27,7 @@ def _text(value: str, limit: int, label: str, field: str) -> None:
 
 
 @pin_topics("tickets")
-class Ticket(Aggregate):
+class Ticket(Overseen):
     """A call (or message) to the 12345 hotline, from intake to callback."""
 
     @staticmethod

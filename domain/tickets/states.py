@@ -18,8 +18,8 @@ STATUS_LABELS = {
     Status.CLOSED: "已办结",
 }
 
-# The department's clock runs: the ticket can be overdue.
-OPEN_STATES = (Status.DISPATCHED, Status.HANDLING)
+# The clock runs from registration until the answer: the ticket can be overdue.
+OPEN_STATES = (Status.REGISTERED, Status.DISPATCHED, Status.HANDLING)
 
 # Co-handling (会办) of one department.
 CO_PENDING, CO_ANSWERED, CO_RELEASED = "pending", "answered", "released"

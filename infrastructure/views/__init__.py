@@ -10,9 +10,13 @@ from .public_replies import PublicReplies, PublicReplyQueries
 READ_MODELS = (PublicReplies, *comments.READ_MODELS, *tickets.READ_MODELS, DirectoryView)
 
 
+# Kind -> where the oversight job finds its open items by due date.
+DEADLINE_SOURCES = {"comments": comments.DEADLINES, "tickets": tickets.DEADLINES}
+
+
 class ViewQueries(PublicReplyQueries, comments.CommentQueries, tickets.TicketQueries,
                   DirectoryQueries):
     """Every read-side query, over one store."""
 
 
-__all__ = ["READ_MODELS", "ViewQueries"]
+__all__ = ["DEADLINE_SOURCES", "READ_MODELS", "ViewQueries"]

@@ -62,6 +62,11 @@ class ViewStoreMixin:
             for statement in statements:
                 c.execute(self.sql(statement))
 
+    def execute(self, statement: str, params: dict) -> None:
+        """One write statement in its own transaction."""
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(self.sql(statement), params)
+
     def query(self, statement: str, params: dict | None = None) -> list[dict]:
         with self.datastore.transaction(commit=False) as c:
             c.execute(self.sql(statement), params or {})

@@ -10,6 +10,7 @@ from eventsourcing.utils import construct_topic, resolve_topic
 
 from domain.casework import WORKFLOWS
 from domain.directory import Department, StaffAccount
+from domain.oversight import Overseen
 from domain.topics import topics_of
 
 GOLDEN = """
@@ -92,15 +93,26 @@ minyi/tickets:Ticket.Returned
 minyi/tickets:Ticket.Signed
 minyi/tickets:Ticket.Transferred
 minyi/tickets:Ticket.Withheld
+domain.comment:Comment.Reminded
+domain.comment:Comment.Supervised
+minyi/comments:Comment.Reminded
+minyi/comments:Comment.Supervised
+minyi/oversight:Overseen.Created
+minyi/oversight:Overseen.Event
+minyi/oversight:Overseen.Reminded
+minyi/oversight:Overseen.Supervised
+minyi/tickets:Ticket.Reminded
+minyi/tickets:Ticket.Supervised
 """.split()
 
 AGGREGATES = (*(w.aggregate for w in WORKFLOWS), Department, StaffAccount)
 
 
 def classes():
-    """Every aggregate class and every event class declared on one."""
-    for aggregate in AGGREGATES:
-        yield aggregate
+    """Every aggregate class and every event class declared on one (and on their base)."""
+    for aggregate in (*AGGREGATES, Overseen):
+        if aggregate is not Overseen:  # an abstract base: only its events are stored
+            yield aggregate
         for value in vars(aggregate).values():
             if isinstance(value, type) and issubclass(value, CanMutateAggregate):
                 yield value

@@ -52,7 +52,7 @@ def new():
 
 TABS = (("全部", {}), *((label, {"status": s}) for s, label in STATUS_LABELS.items()),
         ("今日到期", {"due_today": "1"}), ("超期", {"overdue": "1"}),
-        ("待回访", {"callbacks": "1"}))
+        ("待回访", {"callbacks": "1"}), ("督办", {"supervised": "1"}))
 
 
 @bp.get("")
@@ -66,7 +66,7 @@ def queue():
         query, errors = TicketQueueQuery().load({}), chinese_errors(e.messages)
     page = queue_page(query)
     chosen = {k: v for k, v in raw.items() if k in ("status", "due_today", "overdue",
-                                                       "callbacks")}
+                                                       "callbacks", "supervised")}
     tabs = [{"label": label, "args": args, "active": args == chosen} for label, args in TABS]
     keep = {k: query[k] for k in ("department", "q") if query.get(k)}
     return render_template("staff/tickets/queue.html", page=page, tabs=tabs, keep=keep,

@@ -61,6 +61,7 @@ class TicketQueueQuery(FormSchema):
     overdue = fields.Boolean(load_default=False)
     due_today = fields.Boolean(load_default=False)
     callbacks = fields.Boolean(load_default=False)
+    supervised = fields.Boolean(load_default=False)
     q = fields.String(load_default=None, validate=validate.Length(max=50))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
@@ -92,6 +93,8 @@ class TicketRowOut(Schema):
     round = fields.Integer()
     extension = fields.String(allow_none=True)
     published = fields.Boolean()
+    reminders = fields.Integer(metadata={"description": "催办次数"})
+    supervised = fields.Boolean(metadata={"description": "已督办（当前办理时限）"})
     overdue = fields.Boolean()
 
 

@@ -6,4 +6,7 @@ from .staff_inbox import StaffInbox
 
 READ_MODELS = (StaffInbox, CitizenView)  # and their rows in the shared public listing
 
-__all__ = ["READ_MODELS", "CitizenView", "CommentQueries", "StaffInbox"]
+# Where the oversight job finds open comments by due date: (table, number column).
+DEADLINES = ("inbox", "tracking_no")
+
+__all__ = ["DEADLINES", "READ_MODELS", "CitizenView", "CommentQueries", "StaffInbox"]

@@ -31,7 +31,7 @@ class CommentQueries(QueryBase):
             params.update(q=like_pattern(q), qexact=q)
         columns = ("tracking_no, title, kind, category, channel, status, department, "
                    "requested_department, submitted_at, accepted_at, due_date, replied_at, "
-                   "closed_at, rating, round, withheld, extension, updated_at, "
+                   "closed_at, rating, round, withheld, extension, reminders, supervised, updated_at, "
                    f"CASE WHEN status IN ({OPEN}) AND due_date < :today THEN 1 "
                    "ELSE 0 END AS overdue")
         return self.page("inbox", where, params, "submitted_at DESC", columns, page, per_page)

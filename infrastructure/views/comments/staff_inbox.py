@@ -1,6 +1,7 @@
 """The comment inbox staff work from: status, department, due date."""
 
 from domain.comments import Comment, Status
+from domain.oversight import Overseen
 
 from .base import CommentReadModel
 
@@ -9,6 +10,7 @@ class StaffInbox(CommentReadModel):
     """What staff work from: status, department, due date (overdue is derived at read time)."""
 
     name = "staff_inbox"
+    version = 2  # v2: reminders and supervision
     table = "inbox"
     tables = {"inbox": """
             id TEXT PRIMARY KEY, tracking_no TEXT NOT NULL UNIQUE, title TEXT NOT NULL,
@@ -16,7 +18,9 @@ class StaffInbox(CommentReadModel):
             status TEXT NOT NULL, department TEXT, requested_department TEXT,
             submitted_at TEXT NOT NULL, accepted_at TEXT, due_date TEXT,
             replied_at TEXT, closed_at TEXT, rating TEXT, round INTEGER NOT NULL DEFAULT 1,
-            withheld INTEGER NOT NULL DEFAULT 0, extension TEXT, updated_at TEXT NOT NULL"""}
+            withheld INTEGER NOT NULL DEFAULT 0, extension TEXT,
+            reminders INTEGER NOT NULL DEFAULT 0, supervised INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL"""}
     indexes = (
         ("inbox", "status", "(status, due_date)"),
         ("inbox", "dept", "(department, status, due_date)"),
@@ -31,7 +35,8 @@ class StaffInbox(CommentReadModel):
                 Comment.Withheld: "withheld", Comment.Released: "released",
                 Comment.ExtensionRequested: "ext_requested",
                 Comment.ExtensionGranted: "ext_granted",
-                Comment.ExtensionDeclined: "ext_declined", Comment.Redacted: "touched"}
+                Comment.ExtensionDeclined: "ext_declined", Comment.Redacted: "touched",
+                Overseen.Reminded: "reminded", Overseen.Supervised: "supervised"}
 
     def set(self, emit, e, assignments: str, **params) -> None:
         super().set(emit, e, assignments + ", updated_at = :updated_at",
@@ -79,7 +84,7 @@ class StaffInbox(CommentReadModel):
 
     def reopened(self, e, emit):
         self.set(emit, e, "status = :s, department = :d, due_date = :due, rating = NULL, "
-                 "closed_at = NULL, extension = NULL, round = round + 1",
+                 "closed_at = NULL, extension = NULL, supervised = 0, round = round + 1",
                  s=Status.DISPATCHED, d=e.department, due=e.due_date.isoformat())
 
     def closed(self, e, emit):
@@ -95,8 +100,14 @@ class StaffInbox(CommentReadModel):
         self.set(emit, e, "extension = :x", x="requested")
 
     def ext_granted(self, e, emit):
-        self.set(emit, e, "extension = :x, due_date = :due", x="granted",
+        self.set(emit, e, "extension = :x, due_date = :due, supervised = 0", x="granted",
                  due=e.due_date.isoformat())
+
+    def reminded(self, e, emit):
+        self.set(emit, e, "reminders = reminders + 1")
+
+    def supervised(self, e, emit):
+        self.set(emit, e, "supervised = 1")
 
     def ext_declined(self, e, emit):
         self.set(emit, e, "extension = :x", x="declined")

@@ -5,4 +5,7 @@ from .ticket_queue import TicketQueue
 
 READ_MODELS = (TicketQueue,)
 
-__all__ = ["READ_MODELS", "TicketQueries", "TicketQueue"]
+# Where the oversight job finds open tickets by due date: (table, number column).
+DEADLINES = ("tickets", "ticket_no")
+
+__all__ = ["DEADLINES", "READ_MODELS", "TicketQueries", "TicketQueue"]

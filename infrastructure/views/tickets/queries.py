@@ -10,7 +10,7 @@ OPEN = ", ".join(f"'{s}'" for s in OPEN_STATES)
 COLUMNS = ("ticket_no, title, channel, area, category, kind, urgency, status, department, "
            "co_departments, co_pending, registered_at, due_date, due_at, signed_at, "
            "resolved_at, reply_department, called_back_at, callbacks, closed_at, rating, "
-           "round, extension, publish, published, updated_at, "
+           "round, extension, publish, published, reminders, supervised, updated_at, "
            f"CASE WHEN status IN ({OPEN}) AND due_at < :now THEN 1 ELSE 0 END AS overdue")
 
 
@@ -19,7 +19,8 @@ class TicketQueries(QueryBase):
 
     def ticket_queue(self, *, today: date, now: datetime, department=None, status=None,
                      overdue: bool = False, due_today: bool = False, callbacks: bool = False,
-                     q=None, page: int = 1, per_page: int = 50) -> Page:
+                     supervised: bool = False, q=None, page: int = 1,
+                     per_page: int = 50) -> Page:
         """A department's tickets (as lead or co-handler), or all; most urgent first.
 
         `callbacks`: resolved tickets not yet closed, oldest resolution first."""
@@ -37,6 +38,8 @@ class TicketQueries(QueryBase):
             where.append(f"status IN ({OPEN}) AND due_date = :today")
         if callbacks:
             where.append("status = 'resolved'")
+        if supervised:
+            where.append(f"status IN ({OPEN}) AND supervised = 1")
         if q:
             where.append("(title LIKE :q ESCAPE '\\' OR ticket_no = :qexact)")
             params.update(q=like_pattern(q), qexact=q)

@@ -7,6 +7,7 @@ tickets it co-handles with one LIKE.
 
 from datetime import timezone
 
+from domain.oversight import Overseen
 from domain.tickets import Status, Ticket
 
 from ..base import ReadModel
@@ -28,7 +29,8 @@ class TicketQueue(ReadModel):
             resolved_at TEXT, reply_department TEXT, called_back_at TEXT,
             callbacks INTEGER NOT NULL DEFAULT 0, closed_at TEXT, rating TEXT,
             round INTEGER NOT NULL DEFAULT 1, extension TEXT, publish INTEGER NOT NULL,
-            published INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL"""}
+            published INTEGER NOT NULL DEFAULT 0, reminders INTEGER NOT NULL DEFAULT 0,
+            supervised INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL"""}
     indexes = (
         ("tickets", "dept", "(department, status, due_at)"),
         ("tickets", "status", "(status, due_at)"),
@@ -41,7 +43,8 @@ class TicketQueue(ReadModel):
                 Ticket.ExtensionGranted: "ext_granted", Ticket.ExtensionDeclined: "ext_declined",
                 Ticket.Resolved: "resolved", Ticket.CalledBack: "called_back",
                 Ticket.Reopened: "reopened", Ticket.Closed: "closed",
-                Ticket.Published: "published", Ticket.Withheld: "withheld"}
+                Ticket.Published: "published", Ticket.Withheld: "withheld",
+                Overseen.Reminded: "reminded", Overseen.Supervised: "supervised"}
 
     def set(self, emit, e, assignments: str, **params) -> None:
         emit(f"UPDATE tickets SET {assignments}, updated_at = :updated_at WHERE id = :id",
@@ -91,7 +94,8 @@ class TicketQueue(ReadModel):
         self.set(emit, e, "extension = 'requested'")
 
     def ext_granted(self, e, emit):
-        self.set(emit, e, "extension = 'granted', due_date = :due, due_at = :due_at",
+        self.set(emit, e, "extension = 'granted', due_date = :due, due_at = :due_at, "
+                 "supervised = 0",
                  due=e.due_date.isoformat(), due_at=self.moment(e.due_at))
 
     def ext_declined(self, e, emit):
@@ -108,7 +112,7 @@ class TicketQueue(ReadModel):
 
     def reopened(self, e, emit):
         self.set(emit, e, "status = :s, department = :d, due_date = :due, due_at = :due_at, "
-                 "round = round + 1, extension = NULL, closed_at = NULL",
+                 "round = round + 1, extension = NULL, closed_at = NULL, supervised = 0",
                  s=Status.HANDLING, d=e.department, due=e.due_date.isoformat(),
                  due_at=self.moment(e.due_at))
 
@@ -121,3 +125,9 @@ class TicketQueue(ReadModel):
 
     def withheld(self, e, emit):
         self.set(emit, e, "published = 0")
+
+    def reminded(self, e, emit):
+        self.set(emit, e, "reminders = reminders + 1")
+
+    def supervised(self, e, emit):
+        self.set(emit, e, "supervised = 1")
