@@ -107,7 +107,12 @@ class Casework(CommentCommands, TicketCommands, DirectoryCommands, Application):
                 f"当前状态为“{workflow.status_label(item.status)}”，不能{step.label}",
                 status=item.status, action=step.label)
         step.run(Context(self, actor, self.clock()), item, values)
-        self.save(item)
+        try:
+            self.save(item)
+        except ConflictError as e:  # someone else acted first: say where the item stands now
+            current = self.get_item(kind, number)
+            raise ConflictError(e.message, status=current.status,
+                                status_label=workflow.status_label(current.status)) from e
         return item
 
     def get_item(self, kind: str, number: str):

@@ -92,11 +92,14 @@ def replied(app, staff, *, department: str = "区住建局", **submit_kw) -> dic
 # --- live systems --------------------------------------------------------------------
 
 LIVE_STAFF = (("rev", ("--role", "reviewer"), "review-pass-1"),
-              ("h1", ("--role", "handler", "--department", "区住建局"), "handler-pass-1"))
+              ("h1", ("--role", "handler", "--department", "区住建局"), "handler-pass-1"),
+              ("h2", ("--role", "handler", "--department", "区交运局"), "handler-pass-2"),
+              ("op", ("--role", "operator"), "operator-pass-1"),
+              ("sup", ("--role", "supervisor"), "supervisor-pass-1"))
 
 
 def live_system_with_staff(redis_url: str, database_url: str | None = None):
-    """A started live system (gunicorn + RQ worker) with a reviewer `rev` and a handler `h1`."""
+    """A started live system (gunicorn + RQ worker) with the staff of LIVE_STAFF."""
     from bench.system import System
 
     system = System(database_url=database_url, redis_url=redis_url, web_workers=1)

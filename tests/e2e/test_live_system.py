@@ -113,3 +113,48 @@ def test_bad_input_over_http_is_a_clear_4xx_and_stores_nothing(live_system):
     assert call(s, "GET", "/healthz")[1]["checks"]["event_store_position"] == head
     assert call(s, "POST", "/api/v1/staff/comments/LY000/accept", {}, rev)[0] == 404
     assert call(s, "GET", "/api/v1/staff/inbox")[0] == 401
+
+
+def test_a_hotline_ticket_goes_from_call_to_callback_and_the_listing_through_a_real_worker(
+        live_system):
+    s = live_system
+    op, h1, h2, sup, rev = (token_for(s, name, password) for name, password in (
+        ("op", "operator-pass-1"), ("h1", "handler-pass-1"), ("h2", "handler-pass-2"),
+        ("sup", "supervisor-pass-1"), ("rev", "review-pass-1")))
+    status, created = call(s, "POST", "/api/v1/staff/tickets", {
+        "channel": "电话", "caller_name": "李四", "caller_phone": "13912345678",
+        "area": "巨山街道", "address": "某小区3号楼", "category": "城乡建设", "kind": "投诉",
+        "urgency": "一般", "title": "小区门口积水", "content": "雨后积水严重，电话13912345678",
+        "publish": True}, op)
+    assert status == 201 and created["status"] == "registered"
+    no = created["ticket_no"]
+
+    def step(token, action, **body):
+        status, result = call(s, "POST", f"/api/v1/staff/tickets/{no}/{action}", body, token)
+        assert status == 200, (action, result)
+        return result
+
+    step(op, "dispatch", department="区住建局", co_departments=["区交运局"])
+    assert call(s, "POST", f"/api/v1/staff/tickets/{no}/sign", {}, h2)[0] == 403
+    step(h1, "sign")
+    step(h1, "request_extension", days=2, reason="需协调排水")
+    step(sup, "decline_extension", reason="可按期办结")
+    step(h2, "co_reply", opinion="已配合疏通道路排水")
+    step(h1, "resolve", reply="已疏通排水管道")
+    queue = wait_for(lambda: call(s, "GET", "/api/v1/staff/tickets?callbacks=1",
+                                  token=op)[1]["items"])
+    assert [row["ticket_no"] for row in queue] == [no]
+    assert step(op, "callback", reached=True, resolved=False, rating="不满意")["status"] == \
+        "handling"
+    step(h1, "resolve", reply="已更换排水管，积水已排除")
+    assert step(op, "callback", reached=True, resolved=True, rating="满意")["status"] == "closed"
+    step(rev, "publish", title="小区门口积水", content="雨后小区门口积水严重",
+         reply="已更换排水管，积水已排除")
+    public = wait_for(lambda: call(s, "GET", f"/api/v1/replies/{no}")[1].get("tracking_no"))
+    assert public == no
+    status, detail = call(s, "GET", f"/api/v1/staff/tickets/{no}", token=op)
+    labels = [step["label"] for step in detail["timeline"]]
+    assert labels.count("重办") == 1 and labels[-1] == "审核公开"
+    assert all(step["actor"] and step["at"] for step in detail["timeline"])
+    mine = call(s, "GET", "/api/v1/staff/tickets", token=h2)[1]
+    assert [row["ticket_no"] for row in mine["items"]] == [no]  # co-handled
