@@ -1,4 +1,4 @@
-"""A realistic sample for `make demo`: comments across the district's departments.
+"""A realistic sample for `make demo`: comments and hotline tickets across the district.
 
 Time is simulated: each comment is submitted on a past day and walks through its
 lifecycle with a clock that moves forward, so deadlines, reply dates and overdue items
@@ -138,7 +138,10 @@ def ensure_demo_staff(rt) -> dict:
 
 
 def load_demo(rt, count: int = 300, seed: int = 2019, days: int = 120) -> dict:
-    """Submit `count` comments over the last `days` days and walk most through to a reply."""
+    """Submit `count` comments and half as many hotline calls over the last `days` days and
+    walk most through to a reply."""
+    from .tickets.demo import one_ticket
+
     rng = random.Random(seed)
     app = rt.app
     accounts = ensure_demo_staff(rt)
@@ -154,6 +157,12 @@ def load_demo(rt, count: int = 300, seed: int = 2019, days: int = 120) -> dict:
             outcome = _one(app, rng, clock, reviewer, handler_of, real_clock())
             stats["submitted"] += 1
             stats[outcome] = stats.get(outcome, 0) + 1
+        tickets = stats["tickets"] = {}
+        for i in range(count // 2):
+            clock.now = start + timedelta(minutes=rng.randint(0, days * 24 * 60))
+            outcome = one_ticket(app, rng, clock, handler_of, TOPICS, PLACES, NAMES,
+                                 real_clock())
+            tickets[outcome] = tickets.get(outcome, 0) + 1
     finally:
         app.clock = real_clock
     rt.catch_up_all()

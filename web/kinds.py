@@ -14,6 +14,8 @@ class WebKind:
     number_field: str = "number"  # what the JSON API calls the item's number
     staff_fields: Callable[[object], dict] = lambda item: {}
     detail_template: str = "staff/_item_fields.html"  # the kind's part of the item page
+    queue_endpoint: str = "staff.inbox"  # where the item page's breadcrumb leads
+    queue_label: str = "工作台"
 
 
 _KINDS: dict[str, WebKind] = {}

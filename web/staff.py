@@ -143,7 +143,7 @@ def _render_detail(kind: str, number: str, status: int = 200, *, action: str | N
                 for i, step in enumerate(detail["timeline"])]
     return render_template(
         "staff/detail.html", item=detail, timeline=timeline,
-        fields_template=web_kind(kind).detail_template,
+        web_kind=web_kind(kind),
         departments=rt.queries.departments(),
         failed_action=action, failed_values=values or {}, failed_errors=errors or {},
         failed_message=message, field_labels=FIELD_LABELS), status

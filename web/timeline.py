@@ -1,6 +1,6 @@
 """A timeline step's details as readable (label, value) pairs, for any item kind."""
 
-from domain.reference import CHANNELS
+from domain.reference import CHANNELS, URGENCIES
 
 # Field names in events and forms -> Chinese labels for the timeline and form errors.
 FIELD_LABELS = {
@@ -8,10 +8,14 @@ FIELD_LABELS = {
     "reason": "理由", "note": "说明", "content": "内容", "title": "标题",
     "due_date": "办理时限", "level": "评价", "remark": "评价意见", "days": "延期天数",
     "kind": "类型", "category": "分类", "channel": "渠道", "publish": "同意公开",
+    "area": "所在镇街", "address": "详细地址", "urgency": "紧急程度", "reply": "答复内容",
+    "reached": "是否接通", "resolved": "是否解决", "rating": "评价", "opinion": "会办意见",
+    "co_departments": "会办单位", "satisfied": "回访满意", "overdue_days": "超期工作日",
     "_schema": "提交内容", "_form": "提交内容",
 }
 # Bookkeeping and wording that the item page shows elsewhere.
-HIDDEN = {"tracking_no", "number", "public_title", "public_content", "closes"}
+HIDDEN = {"tracking_no", "ticket_no", "number", "public_title", "public_content",
+          "public_reply", "closes", "replied_at"}
 SHOWN_ABOVE = {"title", "content", "kind", "category", "channel"}  # the question itself
 
 
@@ -37,6 +41,10 @@ def describe(step: dict, first: bool, choices: dict) -> list[tuple[str, str]]:
             value = "是" if value else "否（不同意公开）"
         elif key == "channel":
             value = CHANNELS.get(value, value)
+        elif key == "urgency":
+            value = URGENCIES.get(value, value)
+        elif isinstance(value, list):
+            value = "、".join(map(str, value))
         elif key == "days":
             value = f"{value} 个工作日"
         elif isinstance(value, bool):

@@ -104,7 +104,7 @@ def test_bad_steps_get_clear_errors(client, tokens):
     assert act(client, tokens, "op", "20260101", "sign").status_code in (403, 404)
 
 
-def test_the_console_registers_from_the_keyboard_and_opens_a_blank_form(client):
+def test_the_console_registers_from_the_keyboard_and_opens_a_blank_form(client, rt):
     client.post("/staff/login", data={"username": "op", "password": PASSWORD})
     form = client.get("/staff/tickets/new").get_data(as_text=True)
     assert 'autofocus' in form and 'name="caller_phone"' in form
@@ -119,5 +119,11 @@ def test_the_console_registers_from_the_keyboard_and_opens_a_blank_form(client):
                              data={"department": "区住建局", "co_departments": ["区交运局", "区民政局"]})
     assert dispatched.status_code == 303
     assert "会办单位" in client.get(f"/staff/tickets/{no}").get_data(as_text=True)
+    queue = client.get("/staff/tickets?overdue=1&q=路灯")
+    assert queue.status_code == 200 and "督办" in queue.get_data(as_text=True)
+    rt.catch_up_all()
+    listing = client.get("/staff/tickets").get_data(as_text=True)
+    assert f'href="/staff/tickets/{no}"' in listing
+    assert client.get("/staff/tickets?status=nonsense").status_code == 422
     bad = client.post("/staff/tickets/new", data={**CALL, "caller_phone": "abc"})
     assert bad.status_code == 422 and "电话号码格式不正确" in bad.get_data(as_text=True)

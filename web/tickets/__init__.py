@@ -6,7 +6,8 @@ from ..kinds import WebKind, register
 from .staff import staff_fields
 
 WEB = register(WebKind(TICKETS.kind, number_field="ticket_no", staff_fields=staff_fields,
-                       detail_template="staff/tickets/_fields.html"))
+                       detail_template="staff/tickets/_fields.html",
+                       queue_endpoint="tickets_console.queue", queue_label="热线工单"))
 
 
 def blueprints() -> list:

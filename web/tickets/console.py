@@ -67,9 +67,10 @@ def queue():
     page = queue_page(query)
     chosen = {k: v for k, v in raw.items() if k in ("status", "due_today", "overdue",
                                                        "callbacks", "supervised")}
-    tabs = [{"label": label, "args": args, "active": args == chosen} for label, args in TABS]
     keep = {k: query[k] for k in ("department", "q") if query.get(k)}
-    return render_template("staff/tickets/queue.html", page=page, tabs=tabs, keep=keep,
+    tabs = [{"label": label, "args": {**args, **keep}, "active": args == chosen}
+            for label, args in TABS]
+    return render_template("staff/tickets/queue.html", page=page, tabs=tabs,
                            query=query, errors=errors, workflow=TICKETS,
                            departments=runtime().queries.departments(),
                            can_filter_department=current_actor().sees_all_departments,
