@@ -7,6 +7,10 @@
 2. catch_up      - read-model catch-up events per second in one worker process
                    (and catch_up_postgres: the same on a temporary PostgreSQL database)
 3. latency       - time from a submission's 201 to its staff-inbox row, at 50/s (p50/p99)
+4. tickets       - hotline ticket registrations per second over HTTP (an operator's bearer
+                   token), against the same ceiling, as `submissions`
+5. oversight     - the 催办/督办 job over 100,000 open tickets: a day when a few come of age,
+                   and the worst case when every one is overdue at once
 """
 
 import argparse
@@ -30,10 +34,18 @@ BODY = json.dumps({"title": "小区路灯损坏", "content": "永福路小区东
                    "希望尽快维修。" * 3, "kind": "投诉", "category": "城乡建设",
                    "name": "张先生", "phone": "13812345678"}, ensure_ascii=False).encode()
 HEADERS = {"Content-Type": "application/json"}
+COMMENT = ("/api/v1/comments", BODY, HEADERS)
+TICKET_BODY = json.dumps({"channel": "电话", "caller_name": "张先生", "caller_phone": "13812345678",
+                          "area": "临城街道", "address": "永福路8号", "category": "城乡建设",
+                          "kind": "投诉", "urgency": "一般", "title": "小区路灯损坏",
+                          "content": "永福路小区东门路灯坏了一个多月，晚上出行不安全。" * 3,
+                          "publish": True}, ensure_ascii=False).encode()
+OPERATOR = ("bench-op", "bench-operator-pass")
 
 
-def _post(conn: HTTPConnection) -> dict:
-    conn.request("POST", "/api/v1/comments", body=BODY, headers=HEADERS)
+def _post(conn: HTTPConnection, request=COMMENT) -> dict:
+    path, body, headers = request
+    conn.request("POST", path, body=body, headers=headers)
     resp = conn.getresponse()
     data = resp.read()
     if resp.status != 201:
@@ -41,7 +53,8 @@ def _post(conn: HTTPConnection) -> dict:
     return json.loads(data)
 
 
-def closed_loop(port: int, seconds: float, clients: int, warmup: float = 1.0) -> dict:
+def closed_loop(port: int, seconds: float, clients: int, warmup: float = 1.0,
+                request=COMMENT) -> dict:
     """The load generator: `clients` threads, each POSTing back to back on one keep-alive
     connection to 127.0.0.1:`port`. Requests that complete in the `seconds` window after a
     `warmup` are counted. Used for the system and the ceiling alike."""
@@ -54,7 +67,7 @@ def closed_loop(port: int, seconds: float, clients: int, warmup: float = 1.0) ->
         conn = HTTPConnection("127.0.0.1", port, timeout=10)
         try:
             while (sent := time.monotonic()) < stop:  # bounded: no request starts after `stop`
-                _post(conn)
+                _post(conn, request)
                 done = time.monotonic()
                 if measure_from <= done < stop:
                     counts[i] += 1
@@ -88,20 +101,38 @@ def _database(backend: str):
         yield None
 
 
-def measure_system(seconds: float, clients: int, backend: str = "sqlite", warmup: float = 1.0) -> dict:
+def operator_request(system) -> tuple:
+    """The ticket request with a bearer token of an operator created in `system`."""
+    username, password = OPERATOR
+    system.run_cli("create-staff", username, "--role", "operator", "--password", password)
+    conn = HTTPConnection("127.0.0.1", system.port, timeout=10)
+    conn.request("POST", "/api/v1/auth/token", headers=HEADERS,
+                 body=json.dumps({"username": username, "password": password}))
+    token = json.loads(conn.getresponse().read())["token"]
+    conn.close()
+    return ("/api/v1/staff/tickets", TICKET_BODY,
+            {**HEADERS, "Authorization": f"Bearer {token}"})
+
+
+def measure_system(seconds: float, clients: int, backend: str = "sqlite", warmup: float = 1.0,
+                   kind: str = "comments") -> dict:
     with _database(backend) as url, System(database_url=url, web_workers=WEB_WORKERS,
                                            threads=THREADS) as system:
-        return closed_loop(system.port, seconds, clients, warmup)
+        request = operator_request(system) if kind == "tickets" else COMMENT
+        return closed_loop(system.port, seconds, clients, warmup, request)
 
 
-def measure_ceiling(seconds: float, clients: int, backend: str = "sqlite", warmup: float = 1.0) -> dict:
+def measure_ceiling(seconds: float, clients: int, backend: str = "sqlite", warmup: float = 1.0,
+                    kind: str = "comments") -> dict:
     with _database(backend) as url, Ceiling(database_url=url, web_workers=WEB_WORKERS,
                                             threads=THREADS) as ceiling:
-        return closed_loop(ceiling.port, seconds, clients, warmup)
+        request = (("/api/v1/staff/tickets", TICKET_BODY, HEADERS) if kind == "tickets"
+                   else COMMENT)
+        return closed_loop(ceiling.port, seconds, clients, warmup, request)
 
 
 def bench_submissions(seconds: float, clients_list: list[int], backend: str = "sqlite",
-                      warmup: float = 1.0, rounds: int = 1) -> dict:
+                      warmup: float = 1.0, rounds: int = 1, kind: str = "comments") -> dict:
     """Closed-loop HTTP submissions, each client count against the ceiling app and then the
     system, each on a fresh server and database; ratio = system / ceiling of the same round.
     With several rounds the figures are medians (the machine is shared and noisy)."""
@@ -109,8 +140,8 @@ def bench_submissions(seconds: float, clients_list: list[int], backend: str = "s
     for clients in clients_list:
         pairs = []
         for _ in range(rounds):
-            ceiling = measure_ceiling(seconds, clients, backend, warmup)
-            system = measure_system(seconds, clients, backend, warmup)
+            ceiling = measure_ceiling(seconds, clients, backend, warmup, kind)
+            system = measure_system(seconds, clients, backend, warmup, kind)
             ratio = round(system["per_s"] / ceiling["per_s"], 3) if ceiling["per_s"] else None
             pairs.append({"system_per_s": system["per_s"], "ceiling_per_s": ceiling["per_s"],
                           "ratio": ratio, "system": system, "ceiling": ceiling})
@@ -123,7 +154,8 @@ def bench_submissions(seconds: float, clients_list: list[int], backend: str = "s
                      "ratio": round(statistics.median(ratios), 3) if ratios else None,
                      "ratio_range": [min(ratios), max(ratios)] if ratios else None,
                      "rounds": pairs})
-    return {"backend": backend, "target_per_s": 300, "web_workers": WEB_WORKERS,
+    target = {"target_ratio": 0.6} if kind == "tickets" else {"target_per_s": 300}
+    return {"kind": kind, "backend": backend, **target, "web_workers": WEB_WORKERS,
             "threads_per_worker": THREADS, "seconds": seconds, "warmup_s": warmup,
             "rounds": rounds, "statistic": "median over rounds" if rounds > 1 else "single round",
             "ceiling": "bench/ceiling_app.py: parse JSON, commit one row, 201 JSON",
@@ -231,10 +263,59 @@ def _clients(text: str) -> list[int]:
     return values
 
 
+def bench_oversight(items: int = 100_000, days: int = 100) -> dict:
+    """The 催办/督办 job over `items` open tickets with due dates spread over `days` days:
+    a day when about 1/`days` of them come of age, then every one overdue at once."""
+    import tempfile
+    from datetime import timedelta
+
+    from domain.tickets import Ticket
+    from infrastructure.bootstrap import bootstrap
+    from infrastructure.config import Settings
+
+    with tempfile.TemporaryDirectory(prefix="minyi-bench-") as tmp:
+        start = datetime(2026, 3, 2, 1, tzinfo=timezone.utc)
+        now = [start]
+        rt = bootstrap(Settings(database_url=f"sqlite:///{tmp}/m.sqlite", var_dir=tmp,
+                                secret_key="bench", redis_url="redis://127.0.0.1:6399/0")
+                       .with_local_secrets(), poke_enabled=False, clock=lambda: now[0])
+        rt.init_storage()
+        t0 = time.perf_counter()
+        for first in range(0, items, 1000):
+            batch = []
+            for i in range(first, min(items, first + 1000)):
+                due = (start + timedelta(days=1 + i * days // items)).date()
+                batch.append(Ticket.register(
+                    ticket_no=f"{i:013d}", channel="phone", contact={}, area="临城街道",
+                    address="", category="城乡建设", kind="投诉", urgency="normal",
+                    title="路灯", content="路灯坏了", publish=False, due_date=due,
+                    due_at=datetime.combine(due, datetime.min.time(), timezone.utc),
+                    actor="staff:op", at=start))
+            rt.app.save(*batch)
+        rt.catch_up_all()
+        setup = time.perf_counter() - t0
+
+        def run_on(day) -> tuple[float, dict]:
+            now[0] = day
+            began = time.perf_counter()
+            recorded = rt.oversight.run()
+            return round(time.perf_counter() - began, 2), recorded
+
+        rt.oversight.run()  # the first run: nothing is due yet; positions recorded
+        typical = run_on(start + timedelta(days=3))
+        rt.catch_up_all()
+        every = run_on(start + timedelta(days=days + 10))
+        rt.close()
+    return {"open_items": items, "setup_s": round(setup, 1),
+            "typical_day": {"seconds": typical[0], "recorded": typical[1]},
+            "all_overdue_at_once": {"seconds": every[0], "recorded": every[1]},
+            "target_s": 10}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--only", choices=("submissions", "catch_up", "catch_up_postgres",
-                                           "latency"))
+                                           "latency", "tickets", "oversight"))
     parser.add_argument("--seconds", type=float, default=15,
                         help="measured seconds per HTTP run (submissions: per client count "
                              "and per server; latency: paced run)")
@@ -247,6 +328,8 @@ def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite",
                         help="submissions: the backend of the system and of the ceiling app")
     parser.add_argument("--events", type=int, default=30000)
+    parser.add_argument("--items", type=int, default=100_000,
+                        help="oversight: open tickets")
     args = parser.parse_args()
     results = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                            "platform": platform.platform()},
@@ -255,7 +338,10 @@ def main() -> None:
                                                      args.warmup, args.rounds),
             "catch_up": lambda: bench_catch_up(args.events),
             "catch_up_postgres": lambda: catch_up_on_postgres(args.events),
-            "latency": lambda: bench_latency(50, args.seconds)}
+            "latency": lambda: bench_latency(50, args.seconds),
+            "tickets": lambda: bench_submissions(args.seconds, args.clients, args.database,
+                                                 args.warmup, args.rounds, kind="tickets"),
+            "oversight": lambda: bench_oversight(args.items)}
     for name, run in runs.items():
         if args.only and name != args.only:
             continue

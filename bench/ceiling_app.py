@@ -115,6 +115,7 @@ def create_app(database_url: str | None = None) -> Flask:
         return {"status": "ok"}
 
     @app.post("/api/v1/comments")
+    @app.post("/api/v1/staff/tickets")
     def submit():
         data = request.get_json(silent=True)
         if not isinstance(data, dict) or not isinstance(data.get("title"), str):

@@ -13,7 +13,7 @@ from domain.reference import DEPARTMENTS
 
 from .config import Settings
 from .persistence import event_store_env, views_env
-from .pipeline import Poker
+from .pipeline import BackgroundPoker, Poker
 from .security import TokenSigner
 from .oversight import Oversight
 from .views import DEADLINE_SOURCES, READ_MODELS, ViewQueries
@@ -49,9 +49,14 @@ class Runtime:
     def poker(self) -> Poker:
         return Poker(lambda: self.redis, self.settings.queue_name, self.settings.key_prefix)
 
+    @cached_property
+    def _save_poker(self):
+        """What a save calls: the poker itself, or its background thread."""
+        return BackgroundPoker(self.poker) if self.settings.background_pokes else self.poker
+
     def _poke(self, recordings) -> None:
         if self.poke_enabled:
-            self.poker(recordings)
+            self._save_poker(recordings)
 
     @cached_property
     def app(self) -> Casework:

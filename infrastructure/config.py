@@ -46,6 +46,7 @@ class Settings:
     ticket_days: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_TICKET_DAYS))
     urgent_ticket_hours: int = URGENT_TICKET_HOURS
     oversight_interval: int = 300
+    background_pokes: bool = True
     holidays_file: str = ""
     batch_size: int = 1000
     catchup_interval: int = 5
@@ -70,6 +71,8 @@ class Settings:
             ticket_days=_days(env, "TICKET_DEADLINE_DAYS", DEFAULT_TICKET_DAYS),
             urgent_ticket_hours=_int(env, "URGENT_TICKET_HOURS", cls.urgent_ticket_hours),
             oversight_interval=_int(env, "OVERSIGHT_INTERVAL", cls.oversight_interval),
+            background_pokes=env.get("BACKGROUND_POKES", "1").strip().lower() not in (
+                "0", "false", "no", "off"),
             rectification_days=_int(env, "RECTIFICATION_DAYS", cls.rectification_days),
             holidays_file=env.get("HOLIDAYS_FILE", ""),
             batch_size=_int(env, "PROJECTION_BATCH_SIZE", cls.batch_size),

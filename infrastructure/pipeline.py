@@ -7,6 +7,7 @@ at a time; the tracking position keeps every event's effect exactly once regardl
 """
 
 import logging
+import threading
 import time
 from contextlib import contextmanager
 
@@ -61,6 +62,35 @@ class Poker:
     def clear(self) -> None:
         """Called by the job before it reads, so later pokes enqueue a new job."""
         self.redis_factory().delete(self.flag)
+
+
+class BackgroundPoker:
+    """Pokes from a thread of its own, so that a request never waits on Redis: a save only
+    sets an event; pokes that come while one is under way are folded into the next."""
+
+    def __init__(self, poker: Poker):
+        self.poker = poker
+        self._wanted = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, recordings=None) -> None:
+        self._wanted.set()
+        if self._thread is None or not self._thread.is_alive():
+            with self._lock:  # started lazily: after any fork, in the process that pokes
+                if self._thread is None or not self._thread.is_alive():
+                    self._thread = threading.Thread(target=self._run, name="minyi-poker",
+                                                    daemon=True)
+                    self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            self._wanted.wait()
+            self._wanted.clear()
+            self.poker()
+
+    def clear(self) -> None:
+        self.poker.clear()
 
 
 @contextmanager

@@ -1,9 +1,10 @@
 """Staff authentication: session cookie for the console, bearer tokens for the API."""
 
 import hmac
+import time
 from functools import wraps
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import abort, current_app, g, redirect, request, session, url_for
 
 from domain.actors import Actor
 from domain.errors import AuthenticationError, NotFoundError
@@ -29,9 +30,27 @@ def authenticate(username: str, password: str) -> Actor:
     return actor_from_account(account)
 
 
+# username -> (account, monotonic time it was read): a token or session is checked
+# against the account on every request; within ACCOUNT_CACHE_SECONDS the account read last
+# serves, so a password change or deactivation takes effect in every process within that.
+ACCOUNT_CACHE_SECONDS = 5.0
+
+
+def _account(username: str):
+    _accounts = current_app.extensions.setdefault("minyi.accounts", {})
+    cached = _accounts.get(username)
+    if cached is not None and time.monotonic() - cached[1] < ACCOUNT_CACHE_SECONDS:
+        return cached[0]
+    account = runtime().app.get_staff(username)
+    if len(_accounts) > 10_000:
+        _accounts.clear()
+    _accounts[username] = (account, time.monotonic())
+    return account
+
+
 def _load(username: str, fragment: str) -> Actor | None:
     try:
-        account = runtime().app.get_staff(username)
+        account = _account(username)
     except NotFoundError:
         return None
     expected = runtime().tokens.fingerprint(account.password_hash)

@@ -1,7 +1,5 @@
 """Commands of hotline tickets that are not workflow actions: intake with its number."""
 
-from datetime import datetime
-
 from ..errors import ConflictError
 from .aggregate import Ticket, ticket_id
 
@@ -26,21 +24,22 @@ class TicketCommands:
                       content=content, publish=publish, due_date=due_date, due_at=due_at,
                       actor=actor.id, at=now)
         Ticket.validate(**values)  # before a number is drawn
+        day = self.local_date(now)
+        probe = day not in self._ticket_numbers
         for _ in range(20):
-            ticket = Ticket.register(ticket_no=self._ticket_number(now), **values)
+            # The next number after this process's last one is tried without a look-up:
+            # the store refuses a number taken meanwhile, and then the free one is found.
+            last = self._next_free_sequence(day) if probe else self._ticket_numbers[day] + 1
+            self._ticket_numbers[day] = last
+            ticket = Ticket.register(ticket_no=f"{day:%Y%m%d}{last:0{SEQUENCE_DIGITS}d}",
+                                     **values)
             try:
                 self.save(ticket)
-            except ConflictError:  # another process took the number meanwhile
-                self._ticket_numbers.pop(self.local_date(now), None)
+            except ConflictError:  # another process took the number: probe on from it
+                probe = True
                 continue
             return ticket
         raise ConflictError("暂时无法生成工单编号，请重试")
-
-    def _ticket_number(self, now: datetime) -> str:
-        """Date and a sequence, digits only, so that it can be read over the phone."""
-        day = self.local_date(now)
-        sequence = self._ticket_numbers[day] = self._next_free_sequence(day)
-        return f"{day:%Y%m%d}{sequence:0{SEQUENCE_DIGITS}d}"
 
     def _next_free_sequence(self, day) -> int:
         """The lowest unused sequence of the day after the last one this process issued;
