@@ -6,7 +6,8 @@ from domain.reference import AREAS, CATEGORIES, TICKET_CHANNELS, TICKET_KINDS, U
 from domain.tickets import STATUS_LABELS
 from domain.tickets.aggregate import MAX_ADDRESS, MAX_CONTENT, MAX_TITLE
 
-from ..schemas import FormSchema, PageOut, StrictSchema, required_messages, text_field
+from ..schemas import (FormSchema, PageOut, QueueQuery, StrictSchema, required_messages,
+                       text_field)
 
 
 def _one_of(values, message: str, **kw) -> fields.String:
@@ -55,16 +56,11 @@ class TicketCreated(Schema):
     due_date = fields.String()
 
 
-class TicketQueueQuery(FormSchema):
-    department = fields.String(load_default=None, validate=validate.Length(max=50))
+class TicketQueueQuery(QueueQuery):
     status = fields.String(load_default=None, validate=validate.OneOf(list(STATUS_LABELS)))
-    overdue = fields.Boolean(load_default=False)
     due_today = fields.Boolean(load_default=False)
     callbacks = fields.Boolean(load_default=False)
     supervised = fields.Boolean(load_default=False)
-    q = fields.String(load_default=None, validate=validate.Length(max=50))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class TicketRowOut(Schema):
