@@ -61,75 +61,95 @@ class Oversight:
                            {"k": kind, "l": level, "u": upto.isoformat()})
 
     def run(self) -> dict:
-        """One pass over every kind and level; returns how many items were recorded."""
+        """One pass over every kind; returns how many items each level recorded."""
         self.store.run([POSITIONS_DDL])
         today = self.app.today()
+        limits = {level: upto.isoformat()
+                  for level, upto in thresholds(self.app.calendar, today).items()}
         done = {}
-        for level, upto in thresholds(self.app.calendar, today).items():
-            for kind, (table, column) in self.sources.items():
+        for kind, source in self.sources.items():
+            windows = {}  # level -> (after, upto): due dates come of age since the last run
+            for level, upto in limits.items():
                 after = self.position(kind, level)
-                if after is not None and after >= upto.isoformat():
-                    done[f"{kind}.{level}"] = 0
-                    continue
-                numbers = self._candidates(kind, table, column, after, upto)
-                recorded, complete = self._record(kind, level, numbers, today)
-                done[f"{kind}.{level}"] = recorded
-                if complete:  # otherwise the next run looks at the same due dates again
-                    self._move(kind, level, upto)
+                if after is None or after < upto:
+                    windows[level] = (after, upto)
+            counts, complete = self._record(kind, source, windows, today)
+            done.update({f"{kind}.{level}": counts.get(level, 0) for level in limits})
+            if complete:  # otherwise the next run looks at the same due dates again
+                for level, (_, upto) in windows.items():
+                    self._move(kind, level, date.fromisoformat(upto))
         return done
 
-    def _candidates(self, kind, table, column, after, upto) -> list[str]:
+    def _candidates(self, kind: str, source: tuple, windows: dict) -> list[tuple]:
+        """(number, levels due) of the open items whose due date lies in a window."""
+        table, column = source
         open_states = ", ".join(f"'{s}'" for s in self.app.workflows[kind].open_states)
+        afters = [after for after, _ in windows.values()]
         where = [f"status IN ({open_states})", "due_date <= :upto"]
-        if after is not None:
+        if None not in afters:
             where.append("due_date > :after")
-        rows = self.store.query(f"SELECT {column} AS number FROM {table} "
-                                f"WHERE {' AND '.join(where)} ORDER BY due_date",
-                                {"upto": upto.isoformat(), "after": after})
-        return [r["number"] for r in rows]
+        rows = self.store.query(
+            f"SELECT {column} AS number, due_date FROM {table} WHERE {' AND '.join(where)} "
+            "ORDER BY due_date", {"upto": max(u for _, u in windows.values()),
+                                  "after": min(afters) if None not in afters else None})
+        candidates = []
+        for row in rows:
+            levels = [level for level, (after, upto) in windows.items()
+                      if (after is None or row["due_date"] > after) and row["due_date"] <= upto]
+            if levels:
+                candidates.append((row["number"], levels))
+        return candidates
 
-    def _record(self, kind: str, level: str, numbers: list[str],
-                today: date) -> tuple[int, bool]:
-        """Record the level on each item that is still open; (how many, all dealt with)."""
-        workflow, recorded, complete = self.app.workflows[kind], 0, True
-        for start in range(0, len(numbers), SAVE_BATCH):
-            changed = []
-            for number in numbers[start:start + SAVE_BATCH]:
-                item = self._mark(workflow, number, level, today)
-                if item is not None:
-                    changed.append(item)
+    def _record(self, kind: str, source: tuple, windows: dict,
+                today: date) -> tuple[dict, bool]:
+        """Record the levels due on each item still open: ({level: how many}, all done).
+
+        Each item is loaded once for every level it is due for."""
+        if not windows:
+            return {}, True
+        workflow, counts, complete = self.app.workflows[kind], {}, True
+        candidates = self._candidates(kind, source, windows)
+        for start in range(0, len(candidates), SAVE_BATCH):
+            marked = [m for m in (self._mark(workflow, number, levels, today)
+                                  for number, levels in candidates[start:start + SAVE_BATCH])
+                      if m is not None]
             try:
-                if changed:
-                    self.app.save(*changed)
+                if marked:
+                    self.app.save(*(item for item, _ in marked))
             except ConflictError:  # someone acted meanwhile: one at a time, reloaded
-                retried = [self._retry(workflow, i.number, level, today) for i in changed]
+                retried = [self._retry(workflow, item.number, levels, today)
+                           for item, levels in marked]
                 complete = complete and all(r is not False for r in retried)
-                changed = [item for item in retried if item]
-            recorded += len(changed)
-        return recorded, complete
+                marked = [r for r in retried if r]
+            for _, levels in marked:
+                for level in levels:
+                    counts[level] = counts.get(level, 0) + 1
+        return counts, complete
 
-    def _mark(self, workflow, number: str, level: str, today: date):
+    def _mark(self, workflow, number: str, levels: list, today: date):
+        """(item, levels recorded) if anything was recorded on the item, else None."""
         item = self.app.get_item(workflow.kind, number)
         if item.status not in workflow.open_states or item.due_date is None:
             return None
-        now = self.app.clock()
-        if level == REMIND:
-            marked = item.remind(actor=SYSTEM_ACTOR.id, at=now)
-        else:
+        now, recorded = self.app.clock(), []
+        if REMIND in levels and item.remind(actor=SYSTEM_ACTOR.id, at=now):
+            recorded.append(REMIND)
+        if SUPERVISE in levels:
             overdue = working_days_between(self.app.calendar, item.due_date, today)
-            marked = overdue >= SUPERVISE_AFTER_DAYS and item.supervise(
-                overdue_days=overdue, actor=SYSTEM_ACTOR.id, at=now)
-        return item if marked else None
+            if overdue >= SUPERVISE_AFTER_DAYS and item.supervise(
+                    overdue_days=overdue, actor=SYSTEM_ACTOR.id, at=now):
+                recorded.append(SUPERVISE)
+        return (item, recorded) if recorded else None
 
-    def _retry(self, workflow, number: str, level: str, today: date):
-        """The item recorded, None if nothing is due any more, False if it failed again."""
-        item = self._mark(workflow, number, level, today)
-        if item is None:
+    def _retry(self, workflow, number: str, levels: list, today: date):
+        """(item, levels) recorded, None if nothing is due any more, False if it failed again."""
+        marked = self._mark(workflow, number, levels, today)
+        if marked is None:
             return None
         try:
-            self.app.save(item)
+            self.app.save(marked[0])
         except ConflictError:
             log.warning("oversight: %s %s changed twice meanwhile; next run", workflow.kind,
                         number)
             return False
-        return item
+        return marked
