@@ -16,6 +16,8 @@ from domain.deadlines import working_days_between
 from domain.errors import ConflictError
 from domain.oversight import REMIND, SUPERVISE, SUPERVISE_AFTER_DAYS
 
+from .views.queries import sql_list
+
 log = logging.getLogger(__name__)
 
 POSITIONS = "minyi_oversight_positions"
@@ -83,7 +85,7 @@ class Oversight:
     def _candidates(self, kind: str, source: tuple, windows: dict) -> list[tuple]:
         """(number, levels due) of the open items whose due date lies in a window."""
         table, column = source
-        open_states = ", ".join(f"'{s}'" for s in self.app.workflows[kind].open_states)
+        open_states = sql_list(self.app.workflows[kind].open_states)
         afters = [after for after, _ in windows.values()]
         where = [f"status IN ({open_states})", "due_date <= :upto"]
         if None not in afters:

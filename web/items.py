@@ -9,7 +9,8 @@ from .forms import action_form
 from .kinds import web_kind
 
 
-def _iso(value):
+def iso(value):
+    """Dates and moments as ISO text for JSON and templates; anything else as it is."""
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
@@ -28,13 +29,13 @@ def item_detail(kind: str, number: str, actor) -> dict:
     item = app.get_item(kind, number)
     workflow.require_visible(item, actor)
     timeline = [{**step, "at": step["at"].isoformat(),
-                 "details": {k: _iso(v) for k, v in step["details"].items()}}
+                 "details": {k: iso(v) for k, v in step["details"].items()}}
                 for step in app.timeline(kind, number)]
     detail = {
         "item_kind": kind, "item_kind_label": workflow.label, "number_label": workflow.number_label,
         "number": item.number, "title": item.title,
         "status": item.status, "status_label": workflow.status_label(item.status),
-        "department": item.department, "due_date": _iso(item.due_date),
+        "department": item.department, "due_date": iso(item.due_date),
         "overdue": is_overdue(workflow, item, app.clock(), app.today()),
         "timeline": timeline,
         "actions": [action_form(a, item) for a in workflow.available(item, actor)],

@@ -19,6 +19,11 @@ class Page:
                 "per_page": self.per_page, "pages": self.pages}
 
 
+def sql_list(values) -> str:
+    """Constant values (state names, never user input) as a SQL IN list."""
+    return ", ".join(f"'{v}'" for v in values)
+
+
 def like_pattern(q: str) -> str:
     escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"

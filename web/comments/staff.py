@@ -2,9 +2,7 @@
 
 from domain.masking import mask_name
 
-
-def _iso(value):
-    return value.isoformat() if value is not None else None
+from ..items import iso
 
 
 def staff_fields(c) -> dict:
@@ -16,9 +14,9 @@ def staff_fields(c) -> dict:
         "publish": c.publish, "withheld": c.withheld,
         "public_title": c.public_title, "public_content": c.public_content,
         "requested_department": c.requested_department,
-        "submitted_at": _iso(c.submitted_at), "accepted_at": _iso(c.accepted_at),
+        "submitted_at": iso(c.submitted_at), "accepted_at": iso(c.accepted_at),
         "reject_reason": c.reject_reason, "draft": c.draft, "reply": c.reply,
-        "reply_department": c.reply_department, "replied_at": _iso(c.replied_at),
+        "reply_department": c.reply_department, "replied_at": iso(c.replied_at),
         "rating": c.rating, "round": c.round, "extension": c.extension,
         "extension_days": c.extension_days,
     }

@@ -2,9 +2,7 @@
 
 from domain.reference import TICKET_CHANNELS, URGENCIES
 
-
-def _iso(value):
-    return value.isoformat() if value is not None else None
+from ..items import iso
 
 
 def staff_fields(t) -> dict:
@@ -17,9 +15,9 @@ def staff_fields(t) -> dict:
         "contact": dict(t.contact), "publish": t.publish, "published": t.published,
         "withheld": t.withheld, "public_title": t.public_title,
         "public_content": t.public_content, "public_reply": t.public_reply,
-        "registered_at": _iso(t.registered_at), "due_at": _iso(t.due_at),
-        "co_departments": dict(t.co), "signed_at": _iso(t.signed_at),
+        "registered_at": iso(t.registered_at), "due_at": iso(t.due_at),
+        "co_departments": dict(t.co), "signed_at": iso(t.signed_at),
         "reply": t.reply, "reply_department": t.reply_department,
-        "resolved_at": _iso(t.resolved_at), "callbacks": t.callbacks, "rating": t.rating,
+        "resolved_at": iso(t.resolved_at), "callbacks": t.callbacks, "rating": t.rating,
         "round": t.round, "extension": t.extension, "extension_days": t.extension_days,
     }

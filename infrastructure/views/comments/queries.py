@@ -4,9 +4,9 @@ from datetime import date
 
 from domain.comments import OPEN_STATES
 
-from ..queries import Page, QueryBase, like_pattern
+from ..queries import Page, QueryBase, like_pattern, sql_list
 
-OPEN = ", ".join(f"'{s}'" for s in OPEN_STATES)
+OPEN = sql_list(OPEN_STATES)
 
 
 class CommentQueries(QueryBase):

@@ -4,9 +4,9 @@ from datetime import date, datetime, timezone
 
 from domain.tickets import OPEN_STATES
 
-from ..queries import Page, QueryBase, like_pattern
+from ..queries import Page, QueryBase, like_pattern, sql_list
 
-OPEN = ", ".join(f"'{s}'" for s in OPEN_STATES)
+OPEN = sql_list(OPEN_STATES)
 COLUMNS = ("ticket_no, title, channel, area, category, kind, urgency, status, department, "
            "co_departments, co_pending, registered_at, due_date, due_at, signed_at, "
            "resolved_at, reply_department, called_back_at, callbacks, closed_at, rating, "
