@@ -79,6 +79,17 @@ class Casework(CommentCommands, TicketCommands, DirectoryCommands, Application):
             self.on_saved(recordings)
         return recordings
 
+    def record(self, events: list):
+        """Save events built outside their aggregates (the oversight job's batches), all or
+        none: ConflictError if any aggregate has moved past the version they follow."""
+        try:
+            recordings = self.events.put(events)
+        except IntegrityError as e:
+            raise ConflictError("该事项已被他人修改，请刷新后重试") from e
+        if self.on_saved is not None and recordings:
+            self.on_saved(recordings)
+        return recordings
+
     def today(self) -> date:
         return self.local_date(self.clock())
 

@@ -6,7 +6,9 @@ An item kind's aggregate derives from `Overseen`: the oversight job records a re
 the job again changes nothing, and a new due date (an extension, a reopening) starts over.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
@@ -14,6 +16,20 @@ from .topics import pin_topics
 
 SUPERVISE_AFTER_DAYS = 5
 REMIND, SUPERVISE = "remind", "supervise"
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What the oversight job knows of an item without loading it: the item's oversight
+    state as of `version`, as a read model projected it. Events built from it are
+    recorded at `version + 1` onwards, so the store refuses them if the item has moved
+    on since; the job then loads the item and asks it instead."""
+
+    id: UUID
+    version: int
+    due_date: date | None
+    reminded_for: date | None
+    supervised_for: date | None
 
 
 @pin_topics("oversight", base=True)
@@ -26,9 +42,34 @@ class Overseen(Aggregate):
     supervised_for = None
     reminders = 0
 
+    @staticmethod
+    def owes(level: str, due_date: date | None, reminded_for: date | None,
+             supervised_for: date | None) -> bool:
+        """Whether `level` is still to be recorded for the current due date."""
+        done = reminded_for if level == REMIND else supervised_for
+        return due_date is not None and done != due_date
+
+    @classmethod
+    def oversight_events(cls, standing: Standing, levels, *, overdue_days: int, actor: str,
+                         at: datetime) -> list:
+        """The events `remind()` and `supervise()` would record on an item in `standing`
+        (the caller has checked that the item is open and the levels have come of age)."""
+        events, version = [], standing.version
+        owed = [level for level in (REMIND, SUPERVISE) if level in levels and cls.owes(
+            level, standing.due_date, standing.reminded_for, standing.supervised_for)]
+        for level in owed:
+            version += 1
+            fields = dict(originator_id=standing.id, originator_version=version,
+                          timestamp=Overseen.Reminded.create_timestamp(),
+                          due_date=standing.due_date, actor=actor, at=at)
+            # The shared classes: a subclass's copies are not what the store resolves.
+            events.append(Overseen.Reminded(**fields) if level == REMIND
+                          else Overseen.Supervised(overdue_days=overdue_days, **fields))
+        return events
+
     def remind(self, *, actor: str, at: datetime) -> bool:
         """催办 for the current due date; False if it was already recorded."""
-        if self.due_date is None or self.reminded_for == self.due_date:
+        if not self.owes(REMIND, self.due_date, self.reminded_for, self.supervised_for):
             return False
         self._reminded(due_date=self.due_date, actor=actor, at=at)
         return True
@@ -39,7 +80,7 @@ class Overseen(Aggregate):
 
     def supervise(self, *, overdue_days: int, actor: str, at: datetime) -> bool:
         """督办 for the current due date; False if it was already recorded."""
-        if self.due_date is None or self.supervised_for == self.due_date:
+        if not self.owes(SUPERVISE, self.due_date, self.reminded_for, self.supervised_for):
             return False
         self._supervised(due_date=self.due_date, overdue_days=overdue_days, actor=actor, at=at)
         return True

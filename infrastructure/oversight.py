@@ -9,12 +9,13 @@ repeated or interrupted half-way changes nothing twice.
 """
 
 import logging
+import uuid
 from datetime import date, timedelta
 
 from domain.actors import SYSTEM_ACTOR
 from domain.deadlines import working_days_between
 from domain.errors import ConflictError
-from domain.oversight import REMIND, SUPERVISE, SUPERVISE_AFTER_DAYS
+from domain.oversight import REMIND, SUPERVISE, SUPERVISE_AFTER_DAYS, Standing
 
 from .views.queries import sql_list
 
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 POSITIONS = "minyi_oversight_positions"
 POSITIONS_DDL = (f"CREATE TABLE IF NOT EXISTS {POSITIONS} (kind TEXT NOT NULL, "
                  "level TEXT NOT NULL, upto TEXT NOT NULL, PRIMARY KEY (kind, level))")
-SAVE_BATCH = 500
+SAVE_BATCH = 2000  # items per transaction: about 0.2 s of the write lock at most
 
 
 def latest_working_days(calendar, today: date, count: int) -> list[date]:
@@ -82,8 +83,9 @@ class Oversight:
                     self._move(kind, level, date.fromisoformat(upto))
         return done
 
-    def _candidates(self, kind: str, source: tuple, windows: dict) -> list[tuple]:
-        """(number, levels due) of the open items whose due date lies in a window."""
+    def _candidates(self, kind: str, source: tuple, windows: dict) -> list:
+        """(number, levels due, standing or None) of the open items whose due date lies in a
+        window; the standing is what the read model knows of the item's oversight."""
         table, column = source
         open_states = sql_list(self.app.workflows[kind].open_states)
         afters = [after for after, _ in windows.values()]
@@ -91,61 +93,94 @@ class Oversight:
         if None not in afters:
             where.append("due_date > :after")
         rows = self.store.query(
-            f"SELECT {column} AS number, due_date FROM {table} WHERE {' AND '.join(where)} "
-            "ORDER BY due_date", {"upto": max(u for _, u in windows.values()),
-                                  "after": min(afters) if None not in afters else None})
+            f"SELECT id, {column} AS number, version, due_date, reminded_for, supervised_for "
+            f"FROM {table} WHERE {' AND '.join(where)} ORDER BY due_date",
+            {"upto": max(u for _, u in windows.values()),
+             "after": min(afters) if None not in afters else None})
         candidates = []
         for row in rows:
             levels = [level for level, (after, upto) in windows.items()
                       if (after is None or row["due_date"] > after) and row["due_date"] <= upto]
             if levels:
-                candidates.append((row["number"], levels))
+                candidates.append((row["number"], levels, _standing(row)))
         return candidates
 
     def _record(self, kind: str, source: tuple, windows: dict,
                 today: date) -> tuple[dict, bool]:
         """Record the levels due on each item still open: ({level: how many}, all done).
 
-        Each item is loaded once for every level it is due for."""
+        Batches are built from the read model's standing of each item and written without
+        loading the items; a batch the store refuses (an item moved on meanwhile) and items
+        the read model does not know well enough are loaded and asked one by one."""
         if not windows:
             return {}, True
         workflow, counts, complete = self.app.workflows[kind], {}, True
+        overdue = _Overdue(self.app.calendar, today)
         candidates = self._candidates(kind, source, windows)
         for start in range(0, len(candidates), SAVE_BATCH):
-            marked = [m for m in (self._mark(workflow, number, levels, today)
-                                  for number, levels in candidates[start:start + SAVE_BATCH])
-                      if m is not None]
-            try:
-                if marked:
-                    self.app.save(*(item for item, _ in marked))
-            except ConflictError:  # someone acted meanwhile: one at a time, reloaded
-                retried = [self._retry(workflow, item.number, levels, today)
-                           for item, levels in marked]
-                complete = complete and all(r is not False for r in retried)
-                marked = [r for r in retried if r]
-            for _, levels in marked:
+            batch = candidates[start:start + SAVE_BATCH]
+            recorded, slow = self._record_standing(workflow, batch, overdue)
+            if slow:
+                more, done = self._record_loaded(workflow, slow, overdue)
+                recorded += more
+                complete = complete and done
+            for levels in recorded:
                 for level in levels:
                     counts[level] = counts.get(level, 0) + 1
         return counts, complete
 
-    def _mark(self, workflow, number: str, levels: list, today: date):
+    def _record_standing(self, workflow, batch: list, overdue) -> tuple[list, list]:
+        """([levels recorded per item], [(number, levels) left to the loaded path])."""
+        built, slow, at = [], [], self.app.clock()
+        for number, levels, standing in batch:
+            if standing is None:
+                slow.append((number, levels))
+                continue
+            events = workflow.aggregate.oversight_events(
+                standing, _supervisable(levels, overdue(standing.due_date)),
+                overdue_days=overdue(standing.due_date), actor=SYSTEM_ACTOR.id, at=at)
+            if events:
+                built.append((number, levels, events))
+        if not built:
+            return [], slow
+        try:
+            self.app.record([event for _, _, events in built for event in events])
+        except ConflictError:
+            return [], slow + [(number, levels) for number, levels, _ in built]
+        return [[LEVEL_OF[type(e).__name__] for e in events] for _, _, events in built], slow
+
+    def _record_loaded(self, workflow, items: list, overdue) -> tuple[list, bool]:
+        """Load each item and let it decide; ([levels recorded per item], all done)."""
+        marked = [m for m in (self._mark(workflow, number, levels, overdue)
+                              for number, levels in items) if m is not None]
+        complete = True
+        try:
+            if marked:
+                self.app.save(*(item for item, _ in marked))
+        except ConflictError:  # someone acted meanwhile: one at a time, reloaded
+            retried = [self._retry(workflow, item.number, levels, overdue)
+                       for item, levels in marked]
+            complete = all(r is not False for r in retried)
+            marked = [r for r in retried if r]
+        return [levels for _, levels in marked], complete
+
+    def _mark(self, workflow, number: str, levels: list, overdue):
         """(item, levels recorded) if anything was recorded on the item, else None."""
         item = self.app.get_item(workflow.kind, number)
         if item.status not in workflow.open_states or item.due_date is None:
             return None
-        now, recorded = self.app.clock(), []
+        now, recorded, days = self.app.clock(), [], overdue(item.due_date)
+        levels = _supervisable(levels, days)
         if REMIND in levels and item.remind(actor=SYSTEM_ACTOR.id, at=now):
             recorded.append(REMIND)
-        if SUPERVISE in levels:
-            overdue = working_days_between(self.app.calendar, item.due_date, today)
-            if overdue >= SUPERVISE_AFTER_DAYS and item.supervise(
-                    overdue_days=overdue, actor=SYSTEM_ACTOR.id, at=now):
-                recorded.append(SUPERVISE)
+        if SUPERVISE in levels and item.supervise(overdue_days=days, actor=SYSTEM_ACTOR.id,
+                                                  at=now):
+            recorded.append(SUPERVISE)
         return (item, recorded) if recorded else None
 
-    def _retry(self, workflow, number: str, levels: list, today: date):
+    def _retry(self, workflow, number: str, levels: list, overdue):
         """(item, levels) recorded, None if nothing is due any more, False if it failed again."""
-        marked = self._mark(workflow, number, levels, today)
+        marked = self._mark(workflow, number, levels, overdue)
         if marked is None:
             return None
         try:
@@ -155,3 +190,36 @@ class Oversight:
                         number)
             return False
         return marked
+
+
+LEVEL_OF = {"Reminded": REMIND, "Supervised": SUPERVISE}
+
+
+def _supervisable(levels: list, overdue_days: int) -> list:
+    """Supervision only once the item is far enough overdue (the window says so already;
+    this keeps the rule next to the recording)."""
+    return [level for level in levels
+            if level != SUPERVISE or overdue_days >= SUPERVISE_AFTER_DAYS]
+
+
+class _Overdue:
+    """Working days overdue as of today, per due date (many items share one)."""
+
+    def __init__(self, calendar, today: date):
+        self.calendar, self.today, self.known = calendar, today, {}
+
+    def __call__(self, due_date: date) -> int:
+        if due_date not in self.known:
+            self.known[due_date] = working_days_between(self.calendar, due_date, self.today)
+        return self.known[due_date]
+
+
+def _standing(row: dict) -> Standing | None:
+    """The read model's standing of an item; None where it cannot be trusted (a row from
+    an older generation without versions)."""
+    if row.get("version") is None:
+        return None
+    day = lambda v: date.fromisoformat(v) if v else None  # noqa: E731
+    return Standing(id=uuid.UUID(hex=row["id"]), version=row["version"],
+                    due_date=day(row["due_date"]), reminded_for=day(row["reminded_for"]),
+                    supervised_for=day(row["supervised_for"]))

@@ -88,6 +88,52 @@ def test_closed_items_are_not_reminded_and_a_new_due_date_starts_over(runtime, c
     assert marks(app, "tickets", extended) == ["Reminded"]
 
 
+def test_items_that_moved_on_since_the_read_model_saw_them_are_loaded_and_asked(
+        runtime, clock, staff):
+    """The job writes from the queue's standing of each item; where an item has changed
+    since (the store refuses the batch), it loads the items and lets them decide."""
+    app = runtime.app
+    answered, dispatched, untouched = ticket(app), ticket(app), ticket(app)
+    runtime.catch_up_all()
+    app.act("tickets", answered, "resolve_on_spot", OPERATOR, reply="已答复")
+    app.act("tickets", dispatched, "dispatch", OPERATOR, department="区住建局")
+    clock.set_local(2026, 10, 20)
+    first = runtime.oversight.run()  # no catch-up: the queue still has the old versions
+    assert first["tickets.remind"] == 2 and first["tickets.supervise"] == 2
+    assert marks(app, "tickets", answered) == []
+    assert marks(app, "tickets", dispatched) == ["Reminded", "Supervised"]
+    assert marks(app, "tickets", untouched) == ["Reminded", "Supervised"]
+    assert app.get_item("tickets", dispatched).department == "区住建局"
+    runtime.catch_up_all()
+    head = app.recorder.max_notification_id()
+    clock.set_local(2026, 10, 21)
+    assert set(runtime.oversight.run().values()) == {0}
+    assert app.recorder.max_notification_id() == head
+
+
+def test_the_queues_keep_every_items_version(runtime, clock, staff):
+    """The standing the job writes from is only as good as the version beside it: every
+    event of an item must reach its queue row."""
+    from eventsourcing.domain import CanMutateAggregate
+
+    from domain.topics import topics_of
+    from infrastructure.views import READ_MODELS
+
+    queues = {model.name: model for model in READ_MODELS}
+    for kind, queue in (("tickets", "ticket_queue"), ("comments", "staff_inbox")):
+        aggregate = runtime.app.workflows[kind].aggregate
+        handled = {t for cls in queues[queue].handlers for t in topics_of(cls)}
+        events = [obj for obj in vars(aggregate).values()
+                  if isinstance(obj, type) and issubclass(obj, CanMutateAggregate)
+                  # the library's bases and its copies of the shared events are never stored
+                  and obj.__name__ not in ("Event", "Created")
+                  and not issubclass(obj, (Overseen.Reminded, Overseen.Supervised))]
+        events += [Overseen.Reminded, Overseen.Supervised]
+        assert len(events) > 10
+        missing = [cls.__qualname__ for cls in events if cls.TOPIC not in handled]
+        assert missing == [], f"{queue} misses {missing}"
+
+
 @pytest.mark.redis
 def test_the_oversight_job_runs_on_a_real_worker(make_settings, make_runtime, database_url,
                                                  redis_client, clock):

@@ -35,8 +35,8 @@ def poison_inbox_row(rt, tracking_no: str) -> str:
     """A row that will clash with the comment's own inbox row (tracking_no is unique)."""
     table = rt.updater("staff_inbox").serving().names["inbox"]
     rt.views.run([f"INSERT INTO {table} (id, tracking_no, title, kind, category, status, "
-                  f"submitted_at, updated_at) VALUES ('poison', '{tracking_no}', 'x', '咨询', "
-                  "'其他', 'submitted', '2026-01-01', '2026-01-01')"])
+                  f"submitted_at, updated_at, version) VALUES ('poison', '{tracking_no}', 'x', "
+                  "'咨询', '其他', 'submitted', '2026-01-01', '2026-01-01', 1)"])
     return table
 
 

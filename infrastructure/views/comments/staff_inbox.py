@@ -10,7 +10,7 @@ class StaffInbox(CommentReadModel):
     """What staff work from: status, department, due date (overdue is derived at read time)."""
 
     name = "staff_inbox"
-    version = 2  # v2: reminders and supervision
+    version = 3  # v2: reminders and supervision; v3: the oversight standing
     table = "inbox"
     tables = {"inbox": """
             id TEXT PRIMARY KEY, tracking_no TEXT NOT NULL UNIQUE, title TEXT NOT NULL,
@@ -20,7 +20,8 @@ class StaffInbox(CommentReadModel):
             replied_at TEXT, closed_at TEXT, rating TEXT, round INTEGER NOT NULL DEFAULT 1,
             withheld INTEGER NOT NULL DEFAULT 0, extension TEXT,
             reminders INTEGER NOT NULL DEFAULT 0, supervised INTEGER NOT NULL DEFAULT 0,
-            updated_at TEXT NOT NULL"""}
+            updated_at TEXT NOT NULL, version INTEGER NOT NULL, reminded_for TEXT,
+            supervised_for TEXT"""}
     indexes = (
         ("inbox", "status", "(status, due_date)"),
         ("inbox", "dept", "(department, status, due_date)"),
@@ -39,16 +40,20 @@ class StaffInbox(CommentReadModel):
                 Overseen.Reminded: "reminded", Overseen.Supervised: "supervised"}
 
     def set(self, emit, e, assignments: str, **params) -> None:
-        super().set(emit, e, assignments + ", updated_at = :updated_at",
-                    updated_at=self.iso(e.at), **params)
+        # Every event of a comment comes here: `version` stays the aggregate's (the
+        # oversight job relies on it, see domain.oversight.Standing).
+        stamp = "updated_at = :updated_at, version = :version"
+        super().set(emit, e, f"{assignments}, {stamp}" if assignments else stamp,
+                    updated_at=self.iso(e.at), version=e.originator_version, **params)
 
     def submitted(self, e, emit):
         emit("INSERT INTO inbox (id, tracking_no, title, kind, category, channel, status, "
-             "requested_department, submitted_at, updated_at) VALUES (:id, :t, :title, :kind, "
-             ":category, :channel, :status, :req, :at, :at)",
+             "requested_department, submitted_at, updated_at, version) VALUES (:id, :t, :title, "
+             ":kind, :category, :channel, :status, :req, :at, :at, :version)",
              {"id": e.originator_id.hex, "t": e.tracking_no, "title": e.public_title,
               "kind": e.kind, "category": e.category, "channel": e.channel,
-              "status": Status.SUBMITTED, "req": e.requested_department, "at": self.iso(e.at)})
+              "status": Status.SUBMITTED, "req": e.requested_department, "at": self.iso(e.at),
+              "version": e.originator_version})
 
     def accepted(self, e, emit):
         self.set(emit, e, "status = :s, accepted_at = :at, due_date = :due",
@@ -104,15 +109,15 @@ class StaffInbox(CommentReadModel):
                  due=e.due_date.isoformat())
 
     def reminded(self, e, emit):
-        self.set(emit, e, "reminders = reminders + 1")
+        self.set(emit, e, "reminders = reminders + 1, reminded_for = :due",
+                 due=e.due_date.isoformat())
 
     def supervised(self, e, emit):
-        self.set(emit, e, "supervised = 1")
+        self.set(emit, e, "supervised = 1, supervised_for = :due", due=e.due_date.isoformat())
 
     def ext_declined(self, e, emit):
         self.set(emit, e, "extension = :x", x="declined")
 
     def touched(self, e, emit):
         # Staff keep the citizen's own (masked) title; the redaction is the public one.
-        emit("UPDATE inbox SET updated_at = :at WHERE id = :id",
-             {"id": e.originator_id.hex, "at": self.iso(e.at)})
+        self.set(emit, e, "")
