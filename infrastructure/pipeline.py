@@ -66,10 +66,12 @@ class Poker:
 
 class BackgroundPoker:
     """Pokes from a thread of its own, so that a request never waits on Redis: a save only
-    sets an event; pokes that come while one is under way are folded into the next."""
+    sets an event; pokes that come while one is under way, or within `interval` seconds
+    after it, are folded into the next. Under load that is a few dozen Redis calls a second
+    per process instead of one per save, for at most `interval` more latency."""
 
-    def __init__(self, poker: Poker):
-        self.poker = poker
+    def __init__(self, poker: Poker, interval: float = 0.025):
+        self.poker, self.interval = poker, interval
         self._wanted = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -88,6 +90,7 @@ class BackgroundPoker:
             self._wanted.wait()
             self._wanted.clear()
             self.poker()
+            time.sleep(self.interval)
 
     def clear(self) -> None:
         self.poker.clear()

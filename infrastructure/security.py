@@ -2,6 +2,8 @@
 
 import hashlib
 import hmac
+import threading
+import time
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -38,10 +40,17 @@ def verify_password(password_hash: str, password: str) -> bool:
 class TokenSigner:
     """Bearer tokens that name a staff account and expire; no server-side storage."""
 
+    # Tokens whose signature has been checked -> (username, fingerprint, signed at). A
+    # signature is a function of the token and the key alone, so a checked token need not
+    # be checked again; its age is, on every read.
+    VERIFIED_CACHE_SIZE = 4096
+
     def __init__(self, secret_key: str, max_age: int):
         self.serializer = URLSafeTimedSerializer(secret_key, salt="minyi-api-token")
         self.key = hashlib.sha256(f"fingerprint:{secret_key}".encode()).digest()
         self.max_age = max_age
+        self._verified: dict[str, tuple[str, str, float]] = {}
+        self._lock = threading.Lock()
 
     def fingerprint(self, password_hash: str) -> str:
         """A keyed digest of the password hash: changing the password revokes tokens and
@@ -53,8 +62,20 @@ class TokenSigner:
 
     def read(self, token: str) -> tuple[str, str] | None:
         """(username, password fingerprint) if the token is genuine and fresh, else None."""
-        try:
-            data = self.serializer.loads(token, max_age=self.max_age)
-        except (BadSignature, SignatureExpired):
+        known = self._verified.get(token)
+        if known is None:
+            try:
+                data, signed = self.serializer.loads(token, max_age=self.max_age,
+                                                     return_timestamp=True)
+            except (BadSignature, SignatureExpired):
+                return None
+            if not isinstance(data, dict):
+                return None
+            known = (data.get("u"), data.get("p"), signed.timestamp())
+            with self._lock:
+                if len(self._verified) >= self.VERIFIED_CACHE_SIZE:
+                    self._verified.clear()
+                self._verified[token] = known
+        if time.time() - known[2] > self.max_age:
             return None
-        return data.get("u"), data.get("p")
+        return known[0], known[1]

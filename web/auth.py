@@ -5,6 +5,7 @@ import time
 from functools import wraps
 
 from flask import abort, current_app, g, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 
 from domain.actors import Actor
 from domain.errors import AuthenticationError, NotFoundError
@@ -30,33 +31,36 @@ def authenticate(username: str, password: str) -> Actor:
     return actor_from_account(account)
 
 
-# username -> (account, monotonic time it was read): a token or session is checked
-# against the account on every request; within ACCOUNT_CACHE_SECONDS the account read last
-# serves, so a password change or deactivation takes effect in every process within that.
+# username -> (account, its password fingerprint, its actor, monotonic time it was read):
+# a token or session is checked against the account on every request; within
+# ACCOUNT_CACHE_SECONDS the account read last serves, so a password change or deactivation
+# takes effect in every process within that.
 ACCOUNT_CACHE_SECONDS = 5.0
 
 
-def _account(username: str):
+def _account(username: str) -> tuple:
+    """(account, fingerprint, actor) of a username, read at most every few seconds."""
     _accounts = current_app.extensions.setdefault("minyi.accounts", {})
     cached = _accounts.get(username)
-    if cached is not None and time.monotonic() - cached[1] < ACCOUNT_CACHE_SECONDS:
-        return cached[0]
+    if cached is not None and time.monotonic() - cached[3] < ACCOUNT_CACHE_SECONDS:
+        return cached
     account = runtime().app.get_staff(username)
     if len(_accounts) > 10_000:
         _accounts.clear()
-    _accounts[username] = (account, time.monotonic())
-    return account
+    cached = (account, runtime().tokens.fingerprint(account.password_hash),
+              actor_from_account(account), time.monotonic())
+    _accounts[username] = cached
+    return cached
 
 
 def _load(username: str, fragment: str) -> Actor | None:
     try:
-        account = _account(username)
+        account, expected, actor, _ = _account(username)
     except NotFoundError:
         return None
-    expected = runtime().tokens.fingerprint(account.password_hash)
     if not account.active or not hmac.compare_digest(expected, fragment or ""):
         return None
-    return actor_from_account(account)
+    return actor
 
 
 def login_session(actor: Actor) -> None:
@@ -104,7 +108,21 @@ def staff_required(*roles: str):
     return decorator
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer built once per key
+    rather than on every request (most API requests carry no cookie at all)."""
+
+    def get_signing_serializer(self, app):
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        cached = getattr(self, "_serializer", None)
+        if cached is None or cached[0] != keys:
+            cached = self._serializer = (keys, super().get_signing_serializer(app))
+        return cached[1]
+
+
 def init_app(app) -> None:
+    app.session_interface = SessionCookies()
+
     @app.context_processor
     def inject_actor():
         return {"current_actor": current_actor()}
