@@ -18,6 +18,7 @@ from .comments import COMMENTS, CommentCommands
 from .deadlines import DeadlinePolicy, WorkingCalendar
 from .directory import DirectoryCommands
 from .errors import ConflictError, IllegalTransitionError, NotFoundError
+from .numbering import NumberBlocks
 from .tickets import TICKETS, TicketCommands
 from .workflow import Context, Registry, Workflow
 
@@ -56,8 +57,10 @@ class Casework(CommentCommands, TicketCommands, DirectoryCommands, Application):
                  clock: Callable[[], datetime] = utc_now, policy: DeadlinePolicy | None = None,
                  timezone_name: str = "Asia/Shanghai", query_code_key: bytes = b"",
                  on_saved: Callable[[list], None] | None = None,
-                 workflows: Iterable[Workflow] = WORKFLOWS):
+                 workflows: Iterable[Workflow] = WORKFLOWS,
+                 number_blocks: NumberBlocks | None = None):
         super().__init__(env)
+        self.number_blocks = number_blocks
         self.calendar, self.clock = calendar, clock
         self.policy = policy or DeadlinePolicy()
         self.tz = ZoneInfo(timezone_name)

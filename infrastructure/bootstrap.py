@@ -13,6 +13,7 @@ from domain.reference import DEPARTMENTS
 
 from .config import Settings
 from .persistence import event_store_env, views_env
+from .numbering import RedisNumberBlocks
 from .pipeline import BackgroundPoker, Poker
 from .security import TokenSigner
 from .oversight import Oversight
@@ -70,11 +71,14 @@ class Runtime:
                             s.holidays_file),
                         clock=self.clock, policy=policy, timezone_name=s.timezone,
                         query_code_key=s.secret_key.encode(), on_saved=self._poke,
-                        workflows=(*WORKFLOWS, *self.workflows))
+                        workflows=(*WORKFLOWS, *self.workflows),
+                        number_blocks=RedisNumberBlocks(lambda: self.redis, s.key_prefix,
+                                                        s.ticket_number_block))
 
     @cached_property
     def views(self):
-        return open_view_store(views_env(self.settings.database_url))
+        return open_view_store(views_env(self.settings.database_url,
+                                         self.settings.views_database_url))
 
     @cached_property
     def queries(self) -> ViewQueries:

@@ -34,6 +34,7 @@ class Settings:
     """Everything configurable; see the README's configuration table."""
 
     database_url: str = "sqlite:///var/minyi.sqlite"
+    views_database_url: str = ""  # default: beside an SQLite file, else the same database
     redis_url: str = "redis://127.0.0.1:6379/0"
     secret_key: str = ""
     cipher_key: str = ""
@@ -52,6 +53,7 @@ class Settings:
     catchup_interval: int = 5
     catchup_linger_ms: int = 10
     token_max_age: int = 12 * 3600
+    ticket_number_block: int = 10
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -78,6 +80,9 @@ class Settings:
             batch_size=_int(env, "PROJECTION_BATCH_SIZE", cls.batch_size),
             catchup_interval=_int(env, "CATCHUP_INTERVAL", cls.catchup_interval),
             catchup_linger_ms=_int(env, "CATCHUP_LINGER_MS", cls.catchup_linger_ms),
+            views_database_url=env.get("VIEWS_DATABASE_URL", ""),
+            ticket_number_block=max(1, _int(env, "TICKET_NUMBER_BLOCK",
+                                            cls.ticket_number_block)),
         )
         values.update(overrides)
         return cls(**values)

@@ -15,9 +15,23 @@ def event_store_env(database_url: str, cipher_key: str) -> dict:
     return env
 
 
-def views_env(database_url: str) -> dict:
-    """Environment for the read-model store: the same database as the events."""
-    env = _backend_env(database_url)
+def views_database_url(database_url: str, views_url: str = "") -> str:
+    """Where the read models live: `views_url` if given; beside an SQLite event store, a
+    file of their own (`minyi.sqlite` -> `minyi-views.sqlite`), so that projecting never
+    holds the one write lock the event store's writers need; otherwise the event store's
+    own database (PostgreSQL locks rows, not the database)."""
+    if views_url:
+        return views_url
+    if urlparse(database_url).scheme.split("+")[0] == "sqlite":
+        base, dot, suffix = database_url.rpartition(".")
+        stem = base if dot and "/" not in suffix else database_url
+        return f"{stem}-views.sqlite"
+    return database_url
+
+
+def views_env(database_url: str, views_url: str = "") -> dict:
+    """Environment for the read-model store (see views_database_url)."""
+    env = _backend_env(views_database_url(database_url, views_url))
     if env["PERSISTENCE_MODULE"] == "eventsourcing.popo":
         # In-memory events get an in-memory SQLite for their read models.
         env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
