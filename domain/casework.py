@@ -18,6 +18,7 @@ from .comments import COMMENTS, CommentCommands
 from .deadlines import DeadlinePolicy, WorkingCalendar
 from .directory import DirectoryCommands
 from .errors import ConflictError, IllegalTransitionError, NotFoundError
+from .group_commit import GroupCommit
 from .numbering import NumberBlocks
 from .tickets import TICKETS, TicketCommands
 from .workflow import Context, Registry, Workflow
@@ -61,6 +62,7 @@ class Casework(CommentCommands, TicketCommands, DirectoryCommands, Application):
                  number_blocks: NumberBlocks | None = None):
         super().__init__(env)
         self.number_blocks = number_blocks
+        self._group_commit = GroupCommit(self.events.put)
         self.calendar, self.clock = calendar, clock
         self.policy = policy or DeadlinePolicy()
         self.tz = ZoneInfo(timezone_name)
@@ -73,9 +75,17 @@ class Casework(CommentCommands, TicketCommands, DirectoryCommands, Application):
         transcoder.register(DateAsISO())
 
     def save(self, *objs, **kwargs):
-        """Save atomically, then tell the read models (never failing the command)."""
+        """Save atomically (with whatever other threads of this process save at the same
+        moment: domain/group_commit.py), then tell the read models (never failing the
+        command)."""
+        events = [event for obj in objs if obj is not None
+                  for event in (obj.collect_events() if hasattr(obj, "collect_events")
+                                else (obj,))]
         try:
-            recordings = super().save(*objs, **kwargs)
+            if kwargs:  # the library's own extras (tracking): no grouping
+                recordings = super().save(*events, **kwargs)
+            else:
+                recordings = self._group_commit.save(events) if events else []
         except IntegrityError as e:
             raise ConflictError("该事项已被他人修改，请刷新后重试") from e
         if self.on_saved is not None and recordings:

@@ -128,6 +128,10 @@ class ReadModelUpdater:
         self.store.record_failure(generation, str(error))
         raise error from cause
 
+    def pending(self) -> bool:
+        """Whether any generation this code feeds has events waiting (one query each)."""
+        return any(self._notifications(self.position(g), 1) for g in self.fed())
+
     def catch_up(self, on_batch: Callable[[int], None] | None = None) -> int:
         """Feed every current generation until the log is drained; swap in a finished
         build. Returns the number of events read."""
