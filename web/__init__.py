@@ -29,19 +29,20 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
     app.extensions["minyi"] = runtime
     logging.basicConfig(level=logging.INFO)
 
-    from . import api, auth, comments, errors, filters, openapi, staff, system, tickets
+    from . import (api, auth, comments, errors, feeds, filters, open311, openapi, staff, system,
+                   tickets)
     from .extensions import csrf
 
     csrf.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
     auth.init_app(app)
-    blueprints = [*comments.blueprints(), *tickets.blueprints(), staff.bp, api.bp, openapi.bp,
-                  system.bp]
+    blueprints = [*comments.blueprints(), *tickets.blueprints(), *feeds.blueprints(),
+                  *open311.blueprints(), staff.bp, api.bp, openapi.bp, system.bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     for blueprint in blueprints:
-        if blueprint.url_prefix and blueprint.url_prefix.startswith("/api/"):
+        if blueprint.url_prefix and blueprint.url_prefix.startswith(("/api/", "/open311/")):
             csrf.exempt(blueprint)
     from . import cli
     cli.init_app(app)

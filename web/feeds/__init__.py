@@ -1,0 +1,5 @@
+"""Public statistics and reply feeds: /feeds/stats.json, /feeds/stats.csv, /feeds/replies.atom."""
+
+
+def blueprints() -> list:
+    return []
