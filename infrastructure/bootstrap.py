@@ -95,7 +95,8 @@ class Runtime:
 
     @cached_property
     def read_model_instances(self) -> list:
-        return [cls(self.settings.timezone) for cls in (*READ_MODELS, *self.read_models)]
+        return [cls(self.settings.timezone, calendar=self.app.calendar)
+                for cls in (*READ_MODELS, *self.read_models)]
 
     def updater(self, name: str) -> ReadModelUpdater:
         """The updater of one read model (one per process, kept)."""

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, current_app, send_from_directory
 
 from . import schemas
 from .extensions import runtime
+from .feeds import schemas as feed_schemas
 from .tickets import schemas as ticket_schemas
 from .forms import action_schema
 
@@ -33,6 +34,10 @@ OPERATIONS = (
      (201, ticket_schemas.TicketCreated), True, None),
     ("/api/v1/staff/tickets", "get", "热线工单队列（单位、状态、超期、今日到期、待回访）", None,
      (200, ticket_schemas.TicketQueueOut), True, ticket_schemas.TicketQueueQuery),
+    ("/feeds/stats.json", "get", "公开统计数据（总量、各单位、渠道、分类、类型、月份；三率与答复用时）",
+     None, (200, feed_schemas.StatsOut), False, feed_schemas.StatsQuery),
+    ("/feeds/stats.csv", "get", "公开统计数据 CSV（每个单位每月一行，UTF-8 带 BOM）", None,
+     (200, None), False, feed_schemas.StatsQuery),
 )
 
 

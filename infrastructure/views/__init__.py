@@ -6,8 +6,10 @@ A new item kind adds its read models to READ_MODELS and its queries to ViewQueri
 from . import comments, tickets
 from .directory import DirectoryQueries, DirectoryView
 from .public_replies import PublicReplies, PublicReplyQueries
+from .statistics import Statistics, StatisticsQueries
 
-READ_MODELS = (PublicReplies, *comments.READ_MODELS, *tickets.READ_MODELS, DirectoryView)
+READ_MODELS = (PublicReplies, *comments.READ_MODELS, *tickets.READ_MODELS, DirectoryView,
+               Statistics)
 
 
 # Kind -> where the oversight job finds its open items by due date.
@@ -15,7 +17,7 @@ DEADLINE_SOURCES = {"comments": comments.DEADLINES, "tickets": tickets.DEADLINES
 
 
 class ViewQueries(PublicReplyQueries, comments.CommentQueries, tickets.TicketQueries,
-                  DirectoryQueries):
+                  DirectoryQueries, StatisticsQueries):
     """Every read-side query, over one store."""
 
 

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from domain.topics import topics_of
 
 Emit = Callable[[str, dict], None]
+Query = Callable[[str, dict], list]
 
 
 class ReadModel:
@@ -32,8 +33,9 @@ class ReadModel:
     tables: dict[str, str] = {}  # logical name -> "col TYPE ..., PRIMARY KEY (...)"
     indexes: tuple[tuple[str, str, str], ...] = ()  # (table, suffix, "(col, col)")
 
-    def __init__(self, timezone: str = "Asia/Shanghai"):
+    def __init__(self, timezone: str = "Asia/Shanghai", calendar=None):
         self.tz = ZoneInfo(timezone)
+        self.calendar = calendar  # the working calendar, for models that count working days
 
     @cached_property
     def topics(self) -> tuple[str, ...]:
@@ -58,6 +60,14 @@ class ReadModel:
         method = self.handlers.get(type(event))
         if method is not None:
             getattr(self, method)(event, emit)
+
+    def handle_batch(self, events: list, emit: Emit, query: Query) -> None:
+        """Project one batch. `query(sql, params)` reads this generation's tables as they
+        stand before the batch: a model that keeps running totals reads what it adds to,
+        works the batch out in memory and emits the new rows (the tracking position makes
+        sure no other consumer wrote in between). Most models handle event by event."""
+        for event in events:
+            self.handle(event, emit)
 
     def local_date(self, moment: datetime | None) -> str | None:
         return moment.astimezone(self.tz).date().isoformat() if moment else None

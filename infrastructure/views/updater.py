@@ -109,9 +109,11 @@ class ReadModelUpdater:
         def emit(sql: str, params: dict) -> None:
             statements.append((generation.rewrite(sql), params))
 
+        def query(sql: str, params: dict | None = None) -> list:
+            return self.store.query(generation.rewrite(sql), params or {})
+
         to_event = self.app.mapper.to_domain_event
-        for notification in notifications:
-            self.model.handle(to_event(notification), emit)
+        self.model.handle_batch([to_event(n) for n in notifications], emit, query)
         statements.append(self.store.clear_failure_statement(generation))
         last = notifications[-1].id
         try:

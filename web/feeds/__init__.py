@@ -2,4 +2,5 @@
 
 
 def blueprints() -> list:
-    return []
+    from . import routes
+    return [routes.bp]
