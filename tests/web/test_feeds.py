@@ -98,3 +98,35 @@ def test_a_matching_etag_or_date_gets_304_and_no_body(client, rt):
     csv_response = client.get("/feeds/stats.csv")
     assert client.get("/feeds/stats.csv", headers={
         "If-None-Match": csv_response.headers["ETag"]}).status_code == 304
+
+
+def test_replies_atom_is_valid_atom_with_the_published_replies_only(client, rt):
+    import xml.etree.ElementTree as ET
+
+    from tests.support import NAME, PHONE, Staff, replied, submit
+    staff = Staff()
+    shown = replied(rt.app, staff)["tracking_no"]
+    private = replied(rt.app, staff, publish=False)["tracking_no"]
+    unanswered = submit(rt.app)["tracking_no"]
+    rt.catch_up_all()
+    response = client.get("/feeds/replies.atom")
+    assert response.status_code == 200 and response.mimetype == "application/atom+xml"
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    root = ET.fromstring(response.data)
+    assert root.tag == "{http://www.w3.org/2005/Atom}feed"
+    for required in ("a:id", "a:title", "a:updated", "a:author"):
+        assert root.find(required, ns) is not None, required
+    assert root.find("a:link[@rel='self']", ns) is not None
+    entries = root.findall("a:entry", ns)
+    links = [e.find("a:link", ns).get("href") for e in entries]
+    assert any(link.endswith(f"/replies/{shown}") for link in links)
+    assert not any(private in link or unanswered in link for link in links)
+    for entry in entries:
+        for required in ("a:id", "a:title", "a:updated"):
+            assert entry.find(required, ns) is not None
+        assert entry.find("a:updated", ns).text.endswith("+08:00")
+    text = response.get_data(as_text=True)
+    assert PHONE not in text and NAME not in text and "答复部门：区住建局" in text
+    again = client.get("/feeds/replies.atom", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+    assert client.get("/feeds/replies.atom?category=不存在").status_code == 422

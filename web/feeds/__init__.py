@@ -2,5 +2,5 @@
 
 
 def blueprints() -> list:
-    from . import routes
+    from . import atom, routes  # noqa: F401 - atom adds its route to routes.bp
     return [routes.bp]
