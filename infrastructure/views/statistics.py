@@ -6,9 +6,12 @@ Each item keeps its facts (domain/statistics.py) in `stat_items`. A batch loads 
 of the items it touches and the cells they count in, works out in memory how each item's
 contribution moves (a transfer moves an item to another department's cells; a reply adds
 its response time), and writes the cells back with the tracking position in one
-transaction. A cell is one month and one of COMBOS: the district as a whole, or broken
+transaction. A cell is one period and one of COMBOS: the district as a whole, or broken
 down by department, channel, category or kind, or by department and one of the others.
-Dimensions a combo does not break down by hold "*".
+Dimensions a combo does not break down by hold "*". Periods come in three grains: the
+month of receipt ("m", 2026-09), its year ("y", 2026) and all time ("a", *), so that the
+figures for all time, a year or a month are one read of a few dozen rows however many
+items and months there are; other month ranges add up their months.
 """
 
 import json
@@ -43,16 +46,53 @@ def _padded(values: list, sizes=(1, 8, 64, 512)) -> list[list]:
     return chunks
 
 
-def cell_key(combo: str, month: str, dims: dict) -> str:
-    return "|".join((combo, month, *(dims[d] for d in DIMENSIONS)))
+class _Delta:
+    """How much a cell's counters (in COUNTERS order) and histograms change."""
+
+    __slots__ = ("counters", "days", "hours", "where")
+
+    def __init__(self):
+        self.counters, self.days, self.hours = [0] * len(COUNTERS), {}, {}
+        self.where = None
+
+    def merge(self, other: "_Delta") -> None:
+        mine = self.counters
+        for i, value in enumerate(other.counters):
+            if value:
+                mine[i] += value
+        for target, source in ((self.days, other.days), (self.hours, other.hours)):
+            for bin_, n in source.items():
+                target[bin_] = target.get(bin_, 0) + n
 
 
-def cells_of(facts: dict) -> list[tuple[str, str, dict]]:
-    """(key, combo, dimensions) of every cell an item counts in."""
+def _add(delta: _Delta, contribution: tuple, sign: int) -> None:
+    counters, days, hours = contribution
+    mine = delta.counters
+    for i, name in enumerate(COUNTERS):
+        value = counters[name]
+        if value:
+            mine[i] += sign * value
+    for target, source in ((delta.days, days), (delta.hours, hours)):
+        for bin_, n in source.items():
+            target[bin_] = target.get(bin_, 0) + sign * n
+
+
+def cell_key(combo: str, period: str, dims: dict) -> str:
+    return "|".join((combo, period, *(dims[d] for d in DIMENSIONS)))
+
+
+def periods_of(month: str) -> tuple[tuple[str, str], ...]:
+    """(grain, period) of the three periods an item received in `month` counts in."""
+    return (("m", month), ("y", month[:4]), ("a", ALL))
+
+
+def cells_of(facts: dict) -> list[tuple[str, str, str, str, dict]]:
+    """(key, combo, grain, period, dimensions) of every cell an item counts in."""
     out = []
-    for combo, kept in COMBOS.items():
-        dims = {d: (facts[d] if d in kept else ALL) for d in DIMENSIONS}
-        out.append((cell_key(combo, facts["month"], dims), combo, dims))
+    for grain, period in periods_of(facts["month"]):
+        for combo, kept in COMBOS.items():
+            dims = {d: (facts[d] if d in kept else ALL) for d in DIMENSIONS}
+            out.append((cell_key(combo, period, dims), combo, grain, period, dims))
     return out
 
 
@@ -61,7 +101,8 @@ class Statistics(ReadModel):
     version = 1
     tables = {
         "stat_items": "id TEXT PRIMARY KEY, facts TEXT NOT NULL",
-        "stat_cells": ("cell TEXT PRIMARY KEY, combo TEXT NOT NULL, month TEXT NOT NULL, "
+        "stat_cells": ("cell TEXT PRIMARY KEY, combo TEXT NOT NULL, grain TEXT NOT NULL, "
+                       "month TEXT NOT NULL, "
                        "department TEXT NOT NULL, channel TEXT NOT NULL, "
                        "category TEXT NOT NULL, kind TEXT NOT NULL, "
                        + ", ".join(f"{c} {'REAL' if c in REAL_COUNTERS else 'INTEGER'} "
@@ -69,7 +110,7 @@ class Statistics(ReadModel):
                        + ", hist_days TEXT NOT NULL DEFAULT '{}', "
                        "hist_hours TEXT NOT NULL DEFAULT '{}'"),
     }
-    indexes = (("stat_cells", "combo", "(combo, month)"),)
+    indexes = (("stat_cells", "combo", "(grain, combo, month)"),)
     handlers = {
         Comment.Submitted: "submitted", Comment.Accepted: "accepted",
         Comment.Rejected: "rejected", Comment.Dispatched: "assigned",
@@ -104,22 +145,32 @@ class Statistics(ReadModel):
         changed = [key for key in after if after[key] != before.get(key)]
         if not changed:
             return
-        deltas = defaultdict(lambda: [defaultdict(float), defaultdict(int), defaultdict(int),
-                                      None, None])
+        # Each changed item's contribution moves: summed first per finest cell (month and
+        # all four dimensions), then rolled up into the COMBOS of each period.
+        finest: dict = {}
         for key in changed:
             for facts, sign in ((before.get(key), -1), (after[key], 1)):
-                if facts is None:
-                    continue
-                counters, days, hours = contribution(facts)
-                for cell, combo, dims in cells_of(facts):
-                    delta = deltas[cell]
-                    delta[3], delta[4] = combo, (facts["month"], dims)
-                    for name, value in counters.items():
-                        delta[0][name] += sign * value
-                    for bin_, n in days.items():
-                        delta[1][bin_] += sign * n
-                    for bin_, n in hours.items():
-                        delta[2][bin_] += sign * n
+                if facts is not None:
+                    fine = (facts["month"], *(facts[d] for d in DIMENSIONS))
+                    _add(finest.setdefault(fine, _Delta()), contribution(facts), sign)
+        monthly: dict = {}
+        for (month, *values), delta in finest.items():
+            dims = dict(zip(DIMENSIONS, values))
+            for combo, kept in COMBOS.items():
+                cell_dims = {d: (dims[d] if d in kept else ALL) for d in DIMENSIONS}
+                target = monthly.setdefault((combo, month, tuple(cell_dims.values())),
+                                            _Delta())
+                target.merge(delta)
+        deltas: dict = {}
+        for (combo, month, values), delta in monthly.items():
+            dims = dict(zip(DIMENSIONS, values))
+            for grain, period in periods_of(month):
+                cell = cell_key(combo, period, dims)
+                target = deltas.get(cell)
+                if target is None:
+                    target = deltas[cell] = _Delta()
+                    target.where = (combo, grain, period, dims)
+                target.merge(delta)
         self._write_cells(deltas, query, emit)
         for key in changed:
             emit("INSERT INTO stat_items (id, facts) VALUES (:id, :facts) "
@@ -143,18 +194,19 @@ class Statistics(ReadModel):
             rows = query(f"SELECT * FROM stat_cells WHERE cell IN "
                          f"({', '.join(':' + n for n in names)})", dict(zip(names, chunk)))
             current.update({row["cell"]: row for row in rows})
-        columns = ["cell", "combo", "month", *DIMENSIONS, *COUNTERS, "hist_days",
+        columns = ["cell", "combo", "grain", "month", *DIMENSIONS, *COUNTERS, "hist_days",
                    "hist_hours"]
         statement = (f"INSERT INTO stat_cells ({', '.join(columns)}) VALUES "
                      f"({', '.join(':' + c for c in columns)}) ON CONFLICT (cell) DO UPDATE "
                      "SET " + ", ".join(f"{c} = excluded.{c}" for c in columns[1:]))
-        for cell, (counters, days, hours, combo, (month, dims)) in deltas.items():
+        for cell, delta in deltas.items():
+            combo, grain, period, dims = delta.where
             row = current.get(cell) or {}
-            values = {"cell": cell, "combo": combo, "month": month, **dims}
-            for name in COUNTERS:
-                total = (row.get(name) or 0) + counters.get(name, 0)
+            values = {"cell": cell, "combo": combo, "grain": grain, "month": period, **dims}
+            for name, change in zip(COUNTERS, delta.counters):
+                total = (row.get(name) or 0) + change
                 values[name] = round(total, 4) if name in REAL_COUNTERS else int(total)
-            for column, delta in (("hist_days", days), ("hist_hours", hours)):
+            for column, delta in (("hist_days", delta.days), ("hist_hours", delta.hours)):
                 merged = {int(k): v for k, v in json.loads(row.get(column) or "{}").items()}
                 for bin_, n in delta.items():
                     merged[bin_] = merged.get(bin_, 0) + n
@@ -266,29 +318,38 @@ class StatisticsQueries(QueryBase):
                       "K": "kinds"}
         else:
             combos = {"D": None, "DC": "channels", "DG": "categories", "DK": "kinds"}
-        where, params = [f"combo IN ({', '.join(repr(c) for c in combos)})"], {}
-        if month_from:
-            where.append("month >= :month_from")
-            params["month_from"] = month_from
-        if month_to:
-            where.append("month <= :month_to")
-            params["month_to"] = month_to
+        top = "T" if department is None else "D"
+        grain, period = _grain_of(month_from, month_to)
+        where = [f"combo IN ({', '.join(repr(c) for c in combos)})"]
+        params: dict = {}
+        if grain == "m":
+            where.append("grain = 'm'")
+            where += _month_range(month_from, month_to, params)
+        else:
+            where.append("grain = :grain AND month = :period")
+            params.update(grain=grain, period=period)
         if department is not None:
             where.append("department = :department")
             params["department"] = department
         rows = self.store.query(f"SELECT * FROM stat_cells WHERE {' AND '.join(where)}",
                                 params)
-        top = "T" if department is None else "D"
+        month_rows = rows if grain == "m" else self.store.query(
+            "SELECT * FROM stat_cells WHERE grain = 'm' AND combo = :top"
+            + (" AND department = :department" if department is not None else "")
+            + "".join(" AND " + w for w in _month_range(month_from, month_to, params)),
+            {**params, "top": top})
         groups: dict = defaultdict(_Group)
         for row in rows:
             combo = row["combo"]
             if combo == top:
                 groups[("totals", "")].add(row)
-                groups[("months", row["month"])].add(row)
             breakdown = combos[combo]
             if breakdown:
                 dimension = dict(BREAKDOWNS)[breakdown]
                 groups[(breakdown, row[dimension])].add(row)
+        for row in month_rows:
+            if row["combo"] == top:
+                groups[("months", row["month"])].add(row)
         result = {"totals": groups[("totals", "")].summary()}
         for breakdown, dimension in (*BREAKDOWNS, ("months", "month")):
             if department is not None and breakdown == "departments":
@@ -301,18 +362,15 @@ class StatisticsQueries(QueryBase):
             result[breakdown] = entries
         return result
 
-
     def statistics_by_department_month(self, *, month_from: str | None = None,
                                        month_to: str | None = None,
                                        department: str | None = None) -> list[dict]:
         """One entry per department and month (the CSV feed's rows), oldest month first."""
-        where, params = ["combo = 'D'"], {}
-        for column, op, value in (("month", ">=", month_from), ("month", "<=", month_to),
-                                  ("department", "=", department)):
-            if value is not None:
-                name = f"p{len(params)}"
-                where.append(f"{column} {op} :{name}")
-                params[name] = value
+        params: dict = {}
+        where = ["combo = 'D'", "grain = 'm'", *_month_range(month_from, month_to, params)]
+        if department is not None:
+            where.append("department = :department")
+            params["department"] = department
         rows = self.store.query(f"SELECT * FROM stat_cells WHERE {' AND '.join(where)} "
                                 "ORDER BY month, department", params)
         out = []
@@ -322,6 +380,27 @@ class StatisticsQueries(QueryBase):
             out.append({"month": row["month"], "department": row["department"],
                         **group.summary()})
         return out
+
+
+def _grain_of(month_from: str | None, month_to: str | None) -> tuple[str, str | None]:
+    """The grain and period that answer a month range in one read, if any."""
+    if month_from is None and month_to is None:
+        return "a", ALL
+    if month_from and month_to and month_from[:4] == month_to[:4] \
+            and month_from[5:] == "01" and month_to[5:] == "12":
+        return "y", month_from[:4]
+    return "m", None
+
+
+def _month_range(month_from: str | None, month_to: str | None, params: dict) -> list[str]:
+    where = []
+    if month_from:
+        where.append("month >= :month_from")
+        params["month_from"] = month_from
+    if month_to:
+        where.append("month <= :month_to")
+        params["month_to"] = month_to
+    return where
 
 
 class _Group:

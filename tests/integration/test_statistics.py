@@ -179,6 +179,14 @@ def test_the_statistics_agree_with_a_recomputation_from_the_event_log(runtime, c
     for entry in one["channels"]:
         assert_figures(entry, expected([f for f in subset if f["channel"] == entry["channel"]]),
                        f"one department by channel {entry['channel']}")
+    # A year (its own cells) and a range of months (the months added up).
+    year = queries.statistics(month_from="2026-01", month_to="2026-12")
+    assert year["totals"] == stats["totals"] and year["months"] == stats["months"]
+    months = sorted({f["month"] for f in facts})[:2]
+    span = queries.statistics(month_from=months[0], month_to=months[1])
+    assert_figures(span["totals"], expected([f for f in facts if f["month"] in months]),
+                   "two months")
+    assert [m["month"] for m in span["months"]] == months
     # The CSV rows: one per department and month.
     rows = queries.statistics_by_department_month()
     assert sum(r["received"] for r in rows) == len(facts)
