@@ -14,6 +14,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
 from .actors import Actor
+from .apikeys import ApiKeyCommands
 from .comments import COMMENTS, CommentCommands
 from .deadlines import DeadlinePolicy, WorkingCalendar
 from .directory import DirectoryCommands
@@ -49,7 +50,7 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class Casework(CommentCommands, TicketCommands, DirectoryCommands, Application):
+class Casework(CommentCommands, TicketCommands, DirectoryCommands, ApiKeyCommands, Application):
     """Records and handles the public's items; every event carries `actor` and `at`."""
 
     name = "minyi"  # names the PostgreSQL tables; stable across renames of this class

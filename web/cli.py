@@ -86,6 +86,48 @@ def token(username):
     click.echo(rt.tokens.issue(username, account.password_hash))
 
 
+@click.command("create-api-key")
+@click.argument("name")
+@with_appcontext
+def create_api_key(name):
+    """Issue an Open311 API key to a client NAME; the key is printed this once."""
+    try:
+        key = _rt().app.create_api_key(name, SYSTEM_ACTOR)
+    except DomainError as e:
+        raise click.ClickException(e.message)
+    click.echo(f"已为 {name.strip()} 创建 API 密钥（仅显示这一次，请妥善保存）：", err=True)
+    click.echo(key)
+
+
+@click.command("revoke-api-key")
+@click.argument("name")
+@with_appcontext
+def revoke_api_key(name):
+    """Revoke the Open311 API key of client NAME (web processes refuse it within seconds)."""
+    try:
+        _rt().app.revoke_api_key(name, SYSTEM_ACTOR)
+    except DomainError as e:
+        raise click.ClickException(e.message)
+    click.echo(f"已撤销 {name.strip()} 的 API 密钥")
+
+
+@click.command("list-api-keys")
+@with_appcontext
+def list_api_keys():
+    """List Open311 API clients: name, state, when issued and revoked (never the keys)."""
+    rt = _rt()
+    clients = rt.app.api_clients()
+    if not clients:
+        click.echo("尚无 API 客户端")
+
+    def local(moment):
+        return moment.astimezone(rt.app.tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+    for c in clients:
+        state = "有效" if c.active else f"已撤销 {local(c.revoked_at)}"
+        click.echo(f"{c.name}\t{state}\t创建于 {local(c.created_at)}")
+
+
 @click.command("rebuild")
 @click.argument("name")
 @with_appcontext
@@ -131,8 +173,8 @@ def demo(count, seed):
     click.echo(f"示例数据已载入：{stats}")
 
 
-COMMANDS = (init_command, create_department, create_staff, set_password, token, rebuild,
-            catch_up, demo)
+COMMANDS = (init_command, create_department, create_staff, set_password, token,
+            create_api_key, revoke_api_key, list_api_keys, rebuild, catch_up, demo)
 
 
 def init_app(app) -> None:

@@ -3,7 +3,17 @@ personal data, and only what was approved for publication.
 
 Each kind contributes its rows (a mixin in its package); a row is visible when the
 citizen consented, it is not withheld and an approved reply exists.
+
+Beside the listing, `pub_status` holds every item's standing without any text: its
+number, category, when it came in, its stage and due moment, and its area (a township,
+public reference data). Open311 (web/open311/) reads it to say whether a request is open
+or closed, including for items that are not, or not yet, public. A rejected item leaves
+`pub_replies` but keeps its `pub_status` row.
 """
+
+from datetime import date, datetime, timezone
+
+from domain.deadlines import end_of_day
 
 from .base import ReadModel
 from .comments.public_rows import CommentPublicRows
@@ -13,7 +23,9 @@ from .tickets.public_rows import TicketPublicRows
 
 class PublicReplies(CommentPublicRows, TicketPublicRows, ReadModel):
     name = "public_replies"
-    version = 2  # v2: hotline tickets, item_kind
+    version = 3  # v2: hotline tickets, item_kind; v3: pub_status
+    # pub_status times (requested_at, stage_at, due_at) are UTC with microseconds, one
+    # fixed width, so that comparing the strings compares the moments.
     tables = {"pub_replies": """
             id TEXT PRIMARY KEY, item_kind TEXT NOT NULL, tracking_no TEXT NOT NULL UNIQUE,
             title TEXT NOT NULL, content TEXT NOT NULL,
@@ -21,12 +33,47 @@ class PublicReplies(CommentPublicRows, TicketPublicRows, ReadModel):
             submitted_at TEXT NOT NULL, accepted_on TEXT, replied_on TEXT, replied_at TEXT,
             reply_department TEXT, reply TEXT, rating TEXT,
             consent INTEGER NOT NULL, withheld INTEGER NOT NULL DEFAULT 0,
-            visible INTEGER NOT NULL DEFAULT 0"""}
+            visible INTEGER NOT NULL DEFAULT 0""",
+              "pub_status": """
+            id TEXT PRIMARY KEY, item_kind TEXT NOT NULL, tracking_no TEXT NOT NULL UNIQUE,
+            category TEXT NOT NULL, requested_at TEXT NOT NULL, area TEXT, due_at TEXT,
+            stage TEXT NOT NULL, stage_at TEXT NOT NULL"""}
     indexes = (
         ("pub_replies", "visible", "(visible, replied_at)"),
         ("pub_replies", "dept", "(reply_department, replied_at)"),
+        ("pub_status", "requested", "(requested_at)"),
     )
     handlers = {**CommentPublicRows.comment_handlers, **TicketPublicRows.ticket_handlers}
+    # Stages in pub_status: waiting for (or back in) handling, answered, not accepted.
+    OPEN, ANSWERED, REJECTED = "open", "answered", "rejected"
+
+    @staticmethod
+    def instant(moment: datetime | None) -> str | None:
+        """A moment as pub_status stores it: UTC, always with microseconds."""
+        if moment is None:
+            return None
+        return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+    def end_of(self, day: date) -> str:
+        """The moment a date-only deadline passes (midnight after it, local time)."""
+        return self.instant(end_of_day(day, self.tz))
+
+    def add_status(self, emit, e, *, item_kind: str, number: str, category: str,
+                   area: str | None = None, due_at: str | None = None) -> None:
+        emit("INSERT INTO pub_status (id, item_kind, tracking_no, category, requested_at, "
+             "area, due_at, stage, stage_at) VALUES (:id, :kind, :t, :category, :at, :area, "
+             ":due, :stage, :at)",
+             {"id": e.originator_id.hex, "kind": item_kind, "t": number, "category": category,
+              "at": self.instant(e.at), "area": area, "due": due_at, "stage": self.OPEN})
+
+    def set_status(self, emit, e, assignments: str, **params) -> None:
+        emit(f"UPDATE pub_status SET {assignments} WHERE id = :id",
+             {"id": e.originator_id.hex, **params})
+
+    def set_stage(self, emit, e, stage: str, **due) -> None:
+        """The item moved to `stage` now; `due_at=` (may be None) replaces the due moment."""
+        assignments = "stage = :stage, stage_at = :at" + (", due_at = :due_at" if due else "")
+        self.set_status(emit, e, assignments, stage=stage, at=self.instant(e.at), **due)
 
     def set(self, emit, e, assignments: str, **params) -> None:
         """Update the item's row; visibility is derived in SQL after every change."""
@@ -69,3 +116,56 @@ class PublicReplyQueries(QueryBase):
         rows = self.store.query(f"SELECT {self.PUBLIC_COLUMNS} FROM pub_replies "
                                 "WHERE tracking_no = :t AND visible = 1", {"t": tracking_no})
         return rows[0] if rows else None
+
+    # --- Open311 (web/open311/): requests by time received, and standing by number -------
+
+    REQUEST_COLUMNS = ("r.tracking_no, r.item_kind, r.content, r.category, r.reply_department, "
+                       "r.reply, s.requested_at, s.area, s.due_at, s.stage, s.stage_at")
+    REQUEST_TABLES = "pub_replies r JOIN pub_status s ON s.id = r.id"
+    MAX_NUMBERS = 200
+
+    def public_requests(self, *, categories=None, stages=None, start: datetime | None = None,
+                        end: datetime | None = None, page: int = 1,
+                        per_page: int = 50) -> Page:
+        """Published items with their stage, newest first by the time they came in;
+        `start`/`end` bound that time (inclusive), `categories`/`stages` are lists."""
+        where, params = ["r.visible = 1"], {}
+        if categories:
+            where.append(f"s.category IN ({_placeholders('c', categories, params)})")
+        if stages:
+            where.append(f"s.stage IN ({_placeholders('s', stages, params)})")
+        if start is not None:
+            where.append("s.requested_at >= :start")
+            params["start"] = PublicReplies.instant(start)
+        if end is not None:
+            where.append("s.requested_at <= :end")
+            params["end"] = PublicReplies.instant(end)
+        return self.page(self.REQUEST_TABLES, where, params,
+                         "s.requested_at DESC, r.tracking_no", self.REQUEST_COLUMNS, page,
+                         per_page)
+
+    def public_requests_numbered(self, numbers) -> list[dict]:
+        """The published items among `numbers` (at most MAX_NUMBERS), with their stage."""
+        numbers, params = list(numbers)[:self.MAX_NUMBERS], {}
+        if not numbers:
+            return []
+        return self.store.query(
+            f"SELECT {self.REQUEST_COLUMNS} FROM {self.REQUEST_TABLES} WHERE r.visible = 1 "
+            f"AND r.tracking_no IN ({_placeholders('n', numbers, params)})", params)
+
+    def item_standing(self, numbers) -> list[dict]:
+        """Number, kind, category, time received and stage of any items among `numbers`,
+        public or not: no text, nothing personal (the minimal Open311 record)."""
+        numbers, params = list(numbers)[:self.MAX_NUMBERS], {}
+        if not numbers:
+            return []
+        return self.store.query(
+            "SELECT tracking_no, item_kind, category, requested_at, stage FROM pub_status "
+            f"WHERE tracking_no IN ({_placeholders('n', numbers, params)})", params)
+
+
+def _placeholders(prefix: str, values, params: dict) -> str:
+    """Named placeholders for an IN list; the values go into `params`."""
+    names = [f"{prefix}{i}" for i in range(len(values))]
+    params.update(zip(names, values))
+    return ", ".join(f":{n}" for n in names)

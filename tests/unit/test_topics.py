@@ -8,6 +8,7 @@ migration of stored data and must be deliberate.
 from eventsourcing.domain import CanMutateAggregate
 from eventsourcing.utils import construct_topic, resolve_topic
 
+from domain.apikeys import ApiClientRegister
 from domain.casework import WORKFLOWS
 from domain.directory import Department, StaffAccount
 from domain.oversight import Overseen
@@ -103,9 +104,15 @@ minyi/oversight:Overseen.Reminded
 minyi/oversight:Overseen.Supervised
 minyi/tickets:Ticket.Reminded
 minyi/tickets:Ticket.Supervised
+minyi/apikeys:ApiClientRegister
+minyi/apikeys:ApiClientRegister.ClientAdded
+minyi/apikeys:ApiClientRegister.Created
+minyi/apikeys:ApiClientRegister.Event
+minyi/apikeys:ApiClientRegister.KeyRevoked
+minyi/apikeys:ApiClientRegister.Opened
 """.split()
 
-AGGREGATES = (*(w.aggregate for w in WORKFLOWS), Department, StaffAccount)
+AGGREGATES = (*(w.aggregate for w in WORKFLOWS), Department, StaffAccount, ApiClientRegister)
 
 
 def classes():

@@ -24,11 +24,13 @@ def _entries() -> dict:
     return current_app.extensions.setdefault("minyi.feed_cache", {})
 
 
-def cached(key: tuple, build, *, mimetype: str, max_age: int = 5, render=None,
+def cached(key: tuple, build, *, mimetype: str, max_age: int | None = None, render=None,
            headers: dict | None = None) -> Response:
     """The response for `key`, rebuilt when missing or stale. `build()` returns the body
     (bytes), or with `render` the data, which `render(data, changed_at)` turns into the
     body: the ETag then follows the data alone, and `changed_at` is when it last changed."""
+    if max_age is None:
+        max_age = current_app.config.get("FEEDS_CACHE_SECONDS", 5)
     now, cache = time.monotonic(), _entries()
     entry = cache.get(key)
     if entry is None or entry[0] <= now:

@@ -1,7 +1,9 @@
 """The hotline rows of the public listing (infrastructure/views/public_replies.py).
 
 A ticket shows only once a reviewer approved its public wording (Published) and the
-caller agreed to publication; the wording is the approved one, never the raw call.
+caller agreed to publication; the wording is the approved one, never the raw call. Its
+standing (pub_status) follows it from registration: answered once the department (or
+the operator) answers, open again when it is reopened.
 """
 
 from domain.tickets import Ticket
@@ -11,7 +13,10 @@ class TicketPublicRows:
     ticket_handlers = {Ticket.Registered: "ticket_registered",
                        Ticket.Published: "ticket_published",
                        Ticket.Withheld: "ticket_withheld",
-                       Ticket.CalledBack: "ticket_called_back"}
+                       Ticket.CalledBack: "ticket_called_back",
+                       Ticket.Resolved: "ticket_resolved",
+                       Ticket.Reopened: "ticket_reopened",
+                       Ticket.ExtensionGranted: "ticket_extension_granted"}
 
     def ticket_registered(self, e, emit):
         emit("INSERT INTO pub_replies (id, item_kind, tracking_no, title, content, kind, "
@@ -21,6 +26,8 @@ class TicketPublicRows:
               "content": e.public_content, "kind": e.kind, "category": e.category,
               "channel": e.channel, "at": self.iso(e.at), "d": self.local_date(e.at),
               "consent": int(bool(e.publish))})
+        self.add_status(emit, e, item_kind="tickets", number=e.ticket_no, category=e.category,
+                        area=e.area, due_at=self.instant(e.due_at))
 
     def ticket_published(self, e, emit):
         self.set(emit, e, "title = :title, content = :content, reply = :reply, "
@@ -34,3 +41,12 @@ class TicketPublicRows:
     def ticket_called_back(self, e, emit):
         if e.reached and e.rating:
             self.set(emit, e, "rating = :r", r=e.rating)
+
+    def ticket_resolved(self, e, emit):
+        self.set_stage(emit, e, self.ANSWERED)
+
+    def ticket_reopened(self, e, emit):
+        self.set_stage(emit, e, self.OPEN, due_at=self.instant(e.due_at))
+
+    def ticket_extension_granted(self, e, emit):
+        self.set_status(emit, e, "due_at = :due", due=self.instant(e.due_at))
