@@ -312,10 +312,111 @@ def bench_oversight(items: int = 100_000, days: int = 100) -> dict:
             "target_s": 10}
 
 
+def _statistics_store(tmp: str, items: int, months: int = 24) -> tuple:
+    """A store of `items` hotline tickets over `months` months and 30 departments: a fifth
+    answered during the call, a tenth dispatched, signed and resolved, the rest waiting.
+    Only the statistics and the directory are projected (the feed reads nothing else)."""
+    import random
+    from datetime import timedelta
+
+    from domain.reference import CATEGORIES, DEPARTMENTS, TICKET_KINDS
+    from domain.tickets import Ticket
+    from infrastructure.bootstrap import bootstrap
+    from infrastructure.config import Settings
+
+    rt = bootstrap(Settings(database_url=f"sqlite:///{tmp}/m.sqlite", var_dir=tmp,
+                            secret_key="bench", redis_url="redis://127.0.0.1:6399/0")
+                   .with_local_secrets(), poke_enabled=False)
+    rt.init_storage()
+    rng, start = random.Random(7), datetime(2025, 1, 1, 1, tzinfo=timezone.utc)
+    departments, channels = list(DEPARTMENTS)[:30], ("phone", "web", "wechat", "app", "email")
+    minutes, events = months * 30 * 24 * 60, 0
+    for first in range(0, items, 1000):
+        batch = []
+        for i in range(first, min(items, first + 1000)):
+            at = start + timedelta(minutes=i * minutes // items)
+            due = (at + timedelta(days=18)).date()
+            ticket = Ticket.register(
+                ticket_no=f"{i:013d}", channel=rng.choice(channels), contact={},
+                area="临城街道", address="", category=rng.choice(CATEGORIES),
+                kind=rng.choice(TICKET_KINDS), urgency="normal", title="来电", content="内容",
+                publish=False, due_date=due,
+                due_at=datetime.combine(due, datetime.max.time(), timezone.utc),
+                actor="staff:op", at=at)
+            roll = rng.random()
+            later = at + timedelta(minutes=rng.randint(5, 20 * 24 * 60))
+            if roll < 0.2:
+                ticket.resolve_on_spot(reply="已解答", department="12345热线", actor="staff:op",
+                                       at=at + timedelta(minutes=rng.randint(1, 30)))
+            elif roll < 0.3:
+                department = rng.choice(departments)
+                ticket.dispatch(department=department, co_departments=[], actor="staff:op",
+                                at=at + timedelta(minutes=5))
+                ticket.sign(actor="staff:h", at=at + timedelta(hours=2))
+                ticket.resolve(reply="已办理", actor="staff:h", at=later)
+            batch.append(ticket)
+        events += len(rt.app.save(*batch))
+    return rt, events
+
+
+def _feed_latency(rt, requests: int = 300) -> dict:
+    """/feeds/stats.json through the WSGI app: the query itself (cache off) and as a
+    polling client sees it (the 5 s cache on), over a mix of periods and departments."""
+    from web import create_app
+
+    paths = ["/feeds/stats.json", "/feeds/stats.json?period=2025",
+             "/feeds/stats.json?period=2026-03", "/feeds/stats.json?from=2025-04&to=2025-09",
+             "/feeds/stats.json?department=区住建局", "/feeds/stats.json?period=2025&department=区交运局"]
+    out = {}
+    for label, seconds in (("uncached", 0), ("cached", 5)):
+        client = create_app({"FEEDS_CACHE_SECONDS": seconds}, runtime=rt).test_client()
+        for path in paths:
+            assert client.get(path).status_code == 200
+        samples = []
+        for n in range(requests):
+            began = time.perf_counter()
+            response = client.get(paths[n % len(paths)])
+            samples.append((time.perf_counter() - began) * 1000)
+            assert response.status_code == 200
+        samples.sort()
+        out[label] = {"p50_ms": round(samples[len(samples) // 2], 2),
+                      "p99_ms": round(samples[int(len(samples) * 0.99) - 1], 2)}
+    return out
+
+
+def bench_statistics(large: int = 1_000_000, small: int = 10_000) -> dict:
+    """The statistics feed's latency with `small` and `large` items in the store, and the
+    statistics read model built from scratch (a rebuild) over the large store's events."""
+    import tempfile
+
+    result = {"target": {"p99_ms": 20, "large_over_small": 1.5, "rebuild_per_million_s": 180}}
+    for label, items in (("small", small), ("large", large)):
+        with tempfile.TemporaryDirectory(prefix="minyi-stats-") as tmp:
+            began = time.perf_counter()
+            rt, events = _statistics_store(tmp, items)
+            generated = time.perf_counter() - began
+            rt.updater("directory").catch_up()
+            began = time.perf_counter()
+            read = rt.updater("statistics").rebuild()
+            built = time.perf_counter() - began
+            cells = rt.views.query("SELECT COUNT(*) AS n FROM stat_cells")[0]["n"]
+            result[label] = {"items": items, "events": events, "generated_s": round(generated, 1),
+                             "rebuild_s": round(built, 1), "rebuild_events": read,
+                             "rebuild_events_per_s": round(read / built),
+                             "rebuild_per_million_s": round(built * 1_000_000 / read, 1),
+                             "cells": cells, "latency": _feed_latency(rt)}
+            rt.close()
+    for kind in ("uncached", "cached"):
+        result[f"{kind}_p99_large_over_small"] = round(
+            result["large"]["latency"][kind]["p99_ms"]
+            / max(result["small"]["latency"][kind]["p99_ms"], 0.01), 2)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--only", choices=("submissions", "catch_up", "catch_up_postgres",
-                                           "latency", "tickets", "oversight"))
+                                           "latency", "tickets", "oversight", "statistics"))
     parser.add_argument("--seconds", type=float, default=15,
                         help="measured seconds per HTTP run (submissions: per client count "
                              "and per server; latency: paced run)")
@@ -330,6 +431,8 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=30000)
     parser.add_argument("--items", type=int, default=100_000,
                         help="oversight: open tickets")
+    parser.add_argument("--stats-items", type=int, default=1_000_000,
+                        help="statistics: items in the large store (the small one has 10,000)")
     args = parser.parse_args()
     results = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                            "platform": platform.platform()},
@@ -341,7 +444,8 @@ def main() -> None:
             "latency": lambda: bench_latency(50, args.seconds),
             "tickets": lambda: bench_submissions(args.seconds, args.clients, args.database,
                                                  args.warmup, args.rounds, kind="tickets"),
-            "oversight": lambda: bench_oversight(args.items)}
+            "oversight": lambda: bench_oversight(args.items),
+            "statistics": lambda: bench_statistics(args.stats_items)}
     for name, run in runs.items():
         if args.only and name != args.only:
             continue

@@ -11,6 +11,8 @@ from domain.errors import DomainError
 from domain.reference import ROLES
 from infrastructure.security import hash_password
 
+from .reports import report_command
+
 
 def _rt():
     return current_app.extensions["minyi"]
@@ -174,7 +176,8 @@ def demo(count, seed):
 
 
 COMMANDS = (init_command, create_department, create_staff, set_password, token,
-            create_api_key, revoke_api_key, list_api_keys, rebuild, catch_up, demo)
+            create_api_key, revoke_api_key, list_api_keys, rebuild, catch_up, demo,
+            report_command)
 
 
 def init_app(app) -> None:

@@ -16,6 +16,7 @@ from domain.reference import BAD_RATINGS, CATEGORIES, KINDS, RATINGS, TICKET_KIN
 
 from .. import schemas
 from ..extensions import runtime
+from ..feeds.pages import public_summary
 from ..messages import chinese_errors
 from .citizen import citizen_view
 
@@ -59,7 +60,8 @@ def _render(template: str, status: int = 200, *, private: bool = False, **contex
 @bp.get("/")
 def home():
     latest = runtime().queries.public_replies(page=1, per_page=HOME_LATEST)
-    return render_template("portal/home.html", latest=latest.items, total=latest.total)
+    return render_template("portal/home.html", latest=latest.items, total=latest.total,
+                           summary=public_summary())
 
 
 # --- post a comment -------------------------------------------------------------
@@ -175,7 +177,8 @@ def replies():
     # What the pager links keep: the filters as typed (and a chosen page size).
     filters = {k: v.strip() for k, v in raw.items() if k != "page" and v.strip()}
     context = dict(filters=filters, departments=runtime().queries.departments(),
-                   categories=CATEGORIES, kinds=tuple(dict.fromkeys((*KINDS, *TICKET_KINDS))))
+                   categories=CATEGORIES, kinds=tuple(dict.fromkeys((*KINDS, *TICKET_KINDS))),
+                   summary=public_summary())
     try:
         query = schemas.RepliesQuery().load(raw)
     except ValidationError as e:
