@@ -252,3 +252,11 @@ def test_report_command_writes_the_annual_table(app, items, tmp_path):
     from openpyxl import load_workbook
     assert load_workbook(target).worksheets[0]["C4"].value == 6
     assert runner.invoke(report_command, ["annual", "--year", "1999"]).exit_code != 0
+
+
+def test_the_page_answers_conditional_gets(client, rt):
+    first = client.get("/stats")
+    assert first.status_code == 200 and first.headers.get("ETag")
+    again = client.get("/stats", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    assert client.get("/stats?year=1999x").status_code == 422

@@ -10,7 +10,7 @@ listing (`public_summary`) comes from here too.
 import re
 import time
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, make_response, render_template, request, session
 from marshmallow import ValidationError
 
 from domain.errors import NotFoundError
@@ -18,6 +18,7 @@ from domain.reference import CHANNELS
 from domain.statistics import DAY_RANGES, DEFINITIONS, EXACT_DAYS, HOUR_ERROR, HOUR_RATIO
 
 from .. import reports
+from ..auth import current_actor
 from ..extensions import runtime
 from ..messages import chinese_errors
 from . import charts
@@ -273,8 +274,19 @@ def _render(status: int, *, query, typed, errors):
 
 @bp.get("/stats")
 def page():
+    """The page; for visitors who are not signed in (everyone but staff) it is the same
+    HTML for the same filters, so it is cached and answered with 304 like the feeds."""
     query, typed, errors = load_filters(request.args)
-    return _render(422 if errors else 200, query=query, typed=typed, errors=errors)
+    if errors:
+        return _render(422, query=query, typed=typed, errors=errors)
+    if current_actor() is None and not session.get("_flashes"):  # nothing personal on it
+        key = ("stats-page", request.host_url, *sorted(typed.items()))
+        return cached(key, lambda: _render(200, query=query, typed=typed,
+                                           errors=errors)[0].encode(),
+                      mimetype="text/html")
+    response = make_response(_render(200, query=query, typed=typed, errors=errors))
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.get("/stats/charts/<name>.svg")
