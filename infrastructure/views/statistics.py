@@ -331,13 +331,12 @@ class StatisticsQueries(QueryBase):
         if department is not None:
             where.append("department = :department")
             params["department"] = department
-        rows = self.store.query(f"SELECT * FROM stat_cells WHERE {' AND '.join(where)}",
-                                params)
-        month_rows = rows if grain == "m" else self.store.query(
-            "SELECT * FROM stat_cells WHERE grain = 'm' AND combo = :top"
-            + (" AND department = :department" if department is not None else "")
-            + "".join(" AND " + w for w in _month_range(month_from, month_to, params)),
-            {**params, "top": top})
+        rows = self._summed(where, params, ("combo", *DIMENSIONS))
+        month_where = ["grain = 'm'", "combo = :top", *_month_range(month_from, month_to,
+                                                                      params)]
+        if department is not None:
+            month_where.append("department = :department")
+        month_rows = self._summed(month_where, {**params, "top": top}, ("combo", "month"))
         groups: dict = defaultdict(_Group)
         for row in rows:
             combo = row["combo"]
@@ -361,6 +360,19 @@ class StatisticsQueries(QueryBase):
                              if breakdown != "months" else entry[dimension])
             result[breakdown] = entries
         return result
+
+    def _summed(self, where: list, params: dict, group_by: tuple) -> list[dict]:
+        """Cells added up in SQL per `group_by`; each row's histograms come as JSON lists
+        (`hist_days`, `hist_hours`) of the cells' own, for Python to merge."""
+        concat = ("string_agg({0}, ',')" if self.store.dialect == "postgres"
+                  else "group_concat({0}, ',')")
+        columns = ", ".join(group_by)
+        sums = ", ".join(f"SUM({c}) AS {c}" for c in COUNTERS)
+        histograms = ", ".join(f"'[' || {concat.format(h)} || ']' AS {h}"
+                               for h in ("hist_days", "hist_hours"))
+        return self.store.query(
+            f"SELECT {columns}, {sums}, {histograms} FROM stat_cells "
+            f"WHERE {' AND '.join(where)} GROUP BY {columns}", params)
 
     def statistics_by_department_month(self, *, month_from: str | None = None,
                                        month_to: str | None = None,
@@ -409,11 +421,14 @@ class _Group:
             defaultdict(int)
 
     def add(self, row: dict) -> None:
+        """Add a cell row, or a row of cells summed by `_summed` (histograms as lists)."""
         for name in COUNTERS:
             self.counters[name] += row[name] or 0
         for target, column in ((self.days, "hist_days"), (self.hours, "hist_hours")):
-            for bin_, n in json.loads(row[column] or "{}").items():
-                target[int(bin_)] += n
+            parsed = json.loads(row[column] or "{}")
+            for histogram in (parsed if isinstance(parsed, list) else (parsed,)):
+                for bin_, n in histogram.items():
+                    target[int(bin_)] += n
 
     def summary(self) -> dict:
         counters = {k: (round(v, 4) if k in REAL_COUNTERS else int(v))
