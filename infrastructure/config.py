@@ -52,6 +52,7 @@ class Settings:
     batch_size: int = 1000
     catchup_interval: int = 5
     catchup_linger_ms: int = 10
+    catchup_busy_linger_ms: int = 50
     token_max_age: int = 12 * 3600
     ticket_number_block: int = 10
 
@@ -80,6 +81,8 @@ class Settings:
             batch_size=_int(env, "PROJECTION_BATCH_SIZE", cls.batch_size),
             catchup_interval=_int(env, "CATCHUP_INTERVAL", cls.catchup_interval),
             catchup_linger_ms=_int(env, "CATCHUP_LINGER_MS", cls.catchup_linger_ms),
+            catchup_busy_linger_ms=_int(env, "CATCHUP_BUSY_LINGER_MS",
+                                        cls.catchup_busy_linger_ms),
             views_database_url=env.get("VIEWS_DATABASE_URL", ""),
             ticket_number_block=max(1, _int(env, "TICKET_NUMBER_BLOCK",
                                             cls.ticket_number_block)),

@@ -63,7 +63,7 @@ def make_settings(unique_names):
         unique_names.append(name)
         values = dict(database_url=database_url, redis_url=REDIS_URL, secret_key="test-secret",
                       cipher_key=AESCipher.create_key(32), queue_name=name, key_prefix=name,
-                      catchup_linger_ms=0, background_pokes=False)
+                      catchup_linger_ms=0, catchup_busy_linger_ms=0, background_pokes=False)
         values.update(overrides)
         return Settings(**values)
 
