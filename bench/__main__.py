@@ -206,7 +206,8 @@ def bench_catch_up(events: int, database_url: str | None = None) -> dict:
 def bench_latency(rate: float, seconds: float) -> dict:
     """Paced submissions at `rate`/s; a poller notes when each row appears in the inbox."""
     with System(web_workers=WEB_WORKERS, threads=THREADS, rq_workers=1) as system:
-        db = system.env["DATABASE_URL"][len("sqlite:///"):]
+        from infrastructure.persistence import views_database_url
+        db = views_database_url(system.env["DATABASE_URL"])[len("sqlite:///"):]
         sent: dict[str, float] = {}
         seen: dict[str, float] = {}
         done = threading.Event()

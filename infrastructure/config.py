@@ -53,6 +53,7 @@ class Settings:
     catchup_interval: int = 5
     catchup_linger_ms: int = 10
     catchup_busy_linger_ms: int = 50
+    worker_nice: int = 10
     token_max_age: int = 12 * 3600
     ticket_number_block: int = 10
 
@@ -83,6 +84,7 @@ class Settings:
             catchup_linger_ms=_int(env, "CATCHUP_LINGER_MS", cls.catchup_linger_ms),
             catchup_busy_linger_ms=_int(env, "CATCHUP_BUSY_LINGER_MS",
                                         cls.catchup_busy_linger_ms),
+            worker_nice=max(0, min(19, _int(env, "WORKER_NICE", cls.worker_nice))),
             views_database_url=env.get("VIEWS_DATABASE_URL", ""),
             ticket_number_block=max(1, _int(env, "TICKET_NUMBER_BLOCK",
                                             cls.ticket_number_block)),

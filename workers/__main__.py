@@ -1,6 +1,7 @@
 """`python -m workers worker|scheduler`: the RQ worker and the periodic scheduler."""
 
 import logging
+import os
 import sys
 
 from .context import runtime
@@ -11,6 +12,10 @@ def run_worker(burst: bool = False) -> None:
     from rq import Queue, SimpleWorker
 
     rt = runtime()
+    if rt.settings.worker_nice:
+        # Requests first: projections take the CPU the web leaves; under overload they lag
+        # (visible in /metrics) and catch up after, and no submission waits for them.
+        os.nice(rt.settings.worker_nice)
     queue = Queue(rt.settings.queue_name, connection=rt.redis)
     worker = SimpleWorker([queue], connection=rt.redis, worker_ttl=60,
                           maintenance_interval=30)
