@@ -414,10 +414,42 @@ def bench_statistics(large: int = 1_000_000, small: int = 10_000) -> dict:
     return result
 
 
+def bench_scoring(terms: int = 10_000, items: int = 20_000) -> dict:
+    """The sensitivity policy over `items` texts of about 150 characters with a lexicon of
+    `terms` terms (the default one plus generated ones), in one thread (one worker)."""
+    import random
+
+    from domain.sensitivity import HOT_TOPICS, Lexicon, SensitivityPolicy
+
+    rng = random.Random(3)
+    alphabet = "".join(chr(c) for c in range(0x4E00, 0x4E00 + 3000))
+    topics = {topic: {term: 0.5 for term in words} for topic, words in HOT_TOPICS.items()}
+    names = list(topics)
+    while sum(len(t) for t in topics.values()) < terms:
+        word = "".join(rng.choice(alphabet) for _ in range(rng.randint(2, 4)))
+        topics[rng.choice(names)][word] = 0.5
+    lexicon = Lexicon(topics=topics)
+    began = time.perf_counter()
+    policy = SensitivityPolicy(lexicon)
+    built = time.perf_counter() - began
+    samples = ("小区燃气泄漏，楼道里气味很重，请尽快处理。", "化工厂夜里偷排污水，河里大量死鱼。",
+               "咨询今年的养老金调整标准和领取时间。", "路灯坏了一个多月，晚上出行不安全。")
+    texts = ["".join(rng.choice(alphabet) for _ in range(120)) + rng.choice(samples)
+             for _ in range(items)]
+    began = time.perf_counter()
+    sensitive = sum(policy.assess(text).sensitive for text in texts)
+    seconds = time.perf_counter() - began
+    return {"lexicon_terms": lexicon.terms(), "build_s": round(built, 3), "items": items,
+            "chars_per_item": round(sum(map(len, texts)) / items), "seconds": round(seconds, 2),
+            "items_per_s": round(items / seconds), "sensitive": sensitive,
+            "target_items_per_s": 5000}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--only", choices=("submissions", "catch_up", "catch_up_postgres",
-                                           "latency", "tickets", "oversight", "statistics"))
+                                           "latency", "tickets", "oversight", "statistics",
+                                           "scoring"))
     parser.add_argument("--seconds", type=float, default=15,
                         help="measured seconds per HTTP run (submissions: per client count "
                              "and per server; latency: paced run)")
@@ -446,7 +478,8 @@ def main() -> None:
             "tickets": lambda: bench_submissions(args.seconds, args.clients, args.database,
                                                  args.warmup, args.rounds, kind="tickets"),
             "oversight": lambda: bench_oversight(args.items),
-            "statistics": lambda: bench_statistics(args.stats_items)}
+            "statistics": lambda: bench_statistics(args.stats_items),
+            "scoring": bench_scoring}
     for name, run in runs.items():
         if args.only and name != args.only:
             continue

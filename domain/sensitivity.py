@@ -1,0 +1,149 @@
+"""Which items are sensitive (政务舆情), and why: the scoring policy, pure and testable.
+
+A lexicon lists the hot topics of the work plan (减税降费、金融安全、生态环境、脱贫攻坚、
+教育改革、食品药品、卫生健康、社会保障), each with terms and weights, and emergency terms
+(fire, explosion, leaks, poisoning, casualties, collapse, flooding, collective petitions,
+violence). Terms are found in one pass with an Aho-Corasick automaton (pyahocorasick).
+
+The word-boundary trap: Chinese has no spaces, so a term can sit inside a longer word
+that means something else (爆炸 in 信息爆炸, 中毒 in 电脑中毒, 泄漏 in 隐私泄漏). The lexicon
+lists such longer words as exclusions; they are found in the same pass, and a term found
+only inside an exclusion does not count.
+
+An item is sensitive when its score reaches the threshold: the weights of the distinct
+terms found, plus a weight for an urgent hotline ticket. Any emergency term is enough on
+its own by default. A spike — SPIKE_COUNT or more items on one topic in one township or
+street within the window — makes the items in it sensitive too (`spike_in`).
+"""
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import ahocorasick
+
+EMERGENCY = "突发事件"
+
+HOT_TOPICS = {
+    "减税降费": ("减税", "降费", "退税", "留抵退税", "乱收费", "违规收费", "涉企收费", "摊派"),
+    "金融安全": ("非法集资", "集资诈骗", "爆雷", "暴雷", "套路贷", "高利贷", "非法放贷",
+             "金融诈骗", "理财跑路", "庞氏骗局"),
+    "生态环境": ("污染", "偷排", "排污", "异味", "刺鼻", "黑臭水体", "扬尘", "危险废物",
+             "危废", "垃圾焚烧", "水源地", "死鱼"),
+    "脱贫攻坚": ("扶贫款", "扶贫资金", "返贫", "贫困户", "危房改造", "低保户"),
+    "教育改革": ("入学难", "学区", "有偿补课", "校园欺凌", "双减", "招生", "学位"),
+    "食品药品": ("食品安全", "过期食品", "假药", "地沟油", "农药残留", "三无产品", "变质"),
+    "卫生健康": ("医疗事故", "医患纠纷", "传染病", "疫情", "疫苗", "看病难", "院感"),
+    "社会保障": ("养老金", "社保", "医保", "低保", "拖欠工资", "欠薪", "讨薪", "农民工工资"),
+}
+EMERGENCY_TERMS = ("火灾", "起火", "着火", "爆炸", "燃气泄漏", "煤气泄漏", "天然气泄漏",
+                   "化学品泄漏", "气体泄漏", "泄漏", "中毒", "伤亡", "死亡", "身亡", "坍塌",
+                   "倒塌", "塌方", "洪水", "内涝", "溃坝", "群体性", "人员聚集", "集体上访",
+                   "围堵", "持刀", "斗殴", "暴力")
+EXCLUSIONS = ("信息爆炸", "知识爆炸", "人口爆炸", "爆炸性新闻", "电脑中毒", "手机中毒",
+              "游戏中毒", "信息泄漏", "隐私泄漏", "泄漏个人信息", "泄漏隐私", "洪水猛兽",
+              "死亡率", "暴力拆迁", "学区房价", "社保卡", "医保卡")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """What the policy looks for; staff edit it in the console (as events)."""
+
+    topics: dict = field(default_factory=lambda: {
+        t: {term: 0.5 for term in terms} for t, terms in HOT_TOPICS.items()})
+    emergency: dict = field(default_factory=lambda: {term: 1.0 for term in EMERGENCY_TERMS})
+    exclusions: tuple = EXCLUSIONS
+    threshold: float = 1.0
+    urgent_weight: float = 1.0
+    spike_count: int = 5
+    spike_window_minutes: int = 120
+
+    def terms(self) -> int:
+        return sum(len(t) for t in self.topics.values()) + len(self.emergency)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    score: float
+    sensitive: bool
+    topics: dict  # topic -> terms found (the emergency topic included)
+    reasons: tuple  # Chinese, for the staff page and the incident board
+
+    @property
+    def topic(self) -> str | None:
+        """The topic that weighs most (emergency first): what an incident is about."""
+        if not self.topics:
+            return None
+        if EMERGENCY in self.topics:
+            return EMERGENCY
+        return max(sorted(self.topics), key=lambda t: len(self.topics[t]))
+
+
+def normalise(text: str) -> str:
+    """Full-width to half-width, lower case, and no whitespace (爆 炸 is still 爆炸)."""
+    return "".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+class SensitivityPolicy:
+    def __init__(self, lexicon: Lexicon | None = None):
+        self.lexicon = lexicon or Lexicon()
+        automaton = ahocorasick.Automaton()
+        entries: dict = {}
+        for topic, terms in self.lexicon.topics.items():
+            for term, weight in terms.items():
+                entries[normalise(term)] = ("term", topic, float(weight), term)
+        for term, weight in self.lexicon.emergency.items():
+            entries[normalise(term)] = ("term", EMERGENCY, float(weight), term)
+        for phrase in self.lexicon.exclusions:
+            key = normalise(phrase)
+            entries[key] = ("exclusion", entries.get(key), 0.0, phrase)
+        for key, value in entries.items():
+            if key:
+                automaton.add_word(key, (len(key), *value))
+        automaton.make_automaton()
+        self._automaton = automaton if entries else None
+
+    def assess(self, text: str, *, urgent: bool = False) -> Assessment:
+        found, excluded = [], []
+        if self._automaton is not None:
+            for end, (length, kind, topic, weight, term) in self._automaton.iter(
+                    normalise(text)):
+                span = (end - length + 1, end + 1)
+                if kind == "exclusion":
+                    excluded.append(span)
+                    if topic is not None:  # an exclusion that is also a term itself
+                        found.append((span, topic))
+                else:
+                    found.append((span, (kind, topic, weight, term)))
+        kept = [((start, stop), entry) for (start, stop), entry in found
+                if not _inside((start, stop), excluded)]  # a longer word meaning else
+        spans = [span for span, _ in kept]
+        topics: dict = {}
+        weights: dict = {}
+        for span, (_, topic, weight, term) in kept:
+            if _inside(span, spans):
+                continue  # 泄漏 within 燃气泄漏 counts once, as the longer term
+            topics.setdefault(topic, set()).add(term)
+            weights[term] = max(weights.get(term, 0.0), weight)
+        score = sum(weights.values()) + (self.lexicon.urgent_weight if urgent else 0.0)
+        reasons = [f"{topic}：{'、'.join(sorted(terms))}" for topic, terms in
+                   sorted(topics.items(), key=lambda kv: kv[0] != EMERGENCY)]
+        if urgent:
+            reasons.append("紧急工单")
+        return Assessment(score=round(score, 3), sensitive=score >= self.lexicon.threshold,
+                          topics={t: tuple(sorted(v)) for t, v in topics.items()},
+                          reasons=tuple(reasons))
+
+
+def _inside(span: tuple, others) -> bool:
+    """Whether `span` lies within a longer one of `others`."""
+    start, stop = span
+    return any(a <= start and stop <= b and (b - a) > (stop - start) for a, b in others)
+
+
+def spike_in(recent: list[datetime], now: datetime, lexicon: Lexicon) -> bool:
+    """Whether the items received at `recent` (same topic, same place, `now` included)
+    make a spike: spike_count or more within the window (now - window, now]; an item
+    exactly one window old no longer counts."""
+    since = now - timedelta(minutes=lexicon.spike_window_minutes)
+    return sum(1 for at in recent if since < at <= now) >= lexicon.spike_count

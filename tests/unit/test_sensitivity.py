@@ -1,0 +1,62 @@
+"""The sensitivity policy: hot topics, emergencies, the word-boundary trap, urgency, spikes."""
+
+from datetime import timedelta
+
+from domain.sensitivity import EMERGENCY, Lexicon, SensitivityPolicy, spike_in
+from tests.support import local
+
+POLICY = SensitivityPolicy()
+
+
+def test_an_emergency_term_is_enough_and_a_longer_term_counts_once():
+    found = POLICY.assess("小区燃气泄漏，楼道里气味很重，请尽快处理")
+    assert found.sensitive and found.topic == EMERGENCY
+    assert found.topics == {EMERGENCY: ("燃气泄漏",)} and found.score == 1.0
+    assert found.reasons == ("突发事件：燃气泄漏",)
+
+
+def test_terms_inside_longer_words_that_mean_something_else_do_not_fire():
+    for text in ("我的手机中毒了，信息泄漏怎么办", "这是一条爆炸性新闻", "社保卡丢了怎么补办",
+                 "当下是信息爆炸的时代", "不要把新事物视为洪水猛兽"):
+        found = POLICY.assess(text)
+        assert not found.sensitive and EMERGENCY not in found.topics, text
+    # The same terms standing on their own do fire.
+    assert POLICY.assess("食堂饭菜导致多人中毒").sensitive
+    assert POLICY.assess("化工厂发生爆炸，有人员伤亡").topics[EMERGENCY] == ("伤亡", "爆炸")
+
+
+def test_hot_topic_terms_add_up_to_the_threshold():
+    one = POLICY.assess("咨询今年的养老金调整标准")
+    assert not one.sensitive and one.topics == {"社会保障": ("养老金",)} and one.score == 0.5
+    two = POLICY.assess("化工厂夜里偷排污水，河里大量死鱼，气味刺鼻")
+    assert two.sensitive and two.topic == "生态环境"
+    assert two.topics["生态环境"] == ("偷排", "刺鼻", "排污", "死鱼")  # 偷排污水: both
+
+
+def test_spacing_and_full_width_characters_do_not_hide_a_term():
+    assert POLICY.assess("燃 气 泄 漏").sensitive
+    assert POLICY.assess("ＰＭ2.5超标，扬尘 污染严重").topic == "生态环境"
+
+
+def test_an_urgent_ticket_is_sensitive_whatever_it_says():
+    found = POLICY.assess("路灯坏了", urgent=True)
+    assert found.sensitive and found.reasons == ("紧急工单",) and found.topic is None
+
+
+def test_the_lexicon_is_data():
+    lexicon = Lexicon(topics={"交通": {"拥堵": 1.0}}, emergency={}, exclusions=(),
+                      threshold=1.0)
+    policy = SensitivityPolicy(lexicon)
+    assert policy.assess("早高峰拥堵严重").topics == {"交通": ("拥堵",)}
+    assert not policy.assess("燃气泄漏").sensitive
+    assert not SensitivityPolicy(Lexicon(topics={}, emergency={}, exclusions=())).assess(
+        "爆炸").topics
+
+
+def test_a_spike_counts_the_items_within_the_window_and_not_one_exactly_a_window_old():
+    lexicon, now = Lexicon(), local(2026, 10, 12, 15)
+    four_within = [now - timedelta(minutes=m) for m in (0, 10, 30, 119)]
+    assert not spike_in(four_within, now, lexicon)
+    assert spike_in(four_within + [now - timedelta(minutes=119, seconds=59)], now, lexicon)
+    assert not spike_in(four_within + [now - timedelta(minutes=120)], now, lexicon)
+    assert not spike_in(four_within + [now + timedelta(seconds=1)], now, lexicon)
