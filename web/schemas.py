@@ -6,8 +6,8 @@ from marshmallow import (EXCLUDE, RAISE, Schema, ValidationError, fields, pre_lo
                          validates_schema)
 
 from domain.comments import STATUS_LABELS
-from domain.comments.aggregate import MAX_CONTENT, MAX_TITLE
-from domain.reference import CATEGORIES, CHANNELS, KINDS, RATINGS, TICKET_KINDS
+from domain.comments.aggregate import MAX_ADDRESS, MAX_CONTENT, MAX_TITLE
+from domain.reference import AREAS, CATEGORIES, CHANNELS, KINDS, RATINGS, TICKET_KINDS
 
 required_messages = {"required": "此项为必填项", "null": "此项不能为空", "invalid": "格式不正确"}
 _required = required_messages
@@ -72,6 +72,11 @@ class CommentIn(StrictSchema):
         r"^[0-9+\- ]{5,20}$", error="电话号码格式不正确"))
     email = fields.Email(load_default=None, allow_none=True, error_messages={"invalid": "电子邮箱格式不正确"})
     publish = fields.Boolean(load_default=True, error_messages={"invalid": "须为 true 或 false"})
+    area = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(
+        AREAS, error="未知的镇街"), metadata={"description": "所在镇街（公开）"})
+    address = fields.String(load_default="", validate=validate.Length(
+        max=MAX_ADDRESS, error=f"详细地址不超过{MAX_ADDRESS}字"),
+        metadata={"description": "详细地址（仅工作人员可见，不公开）"})
 
 
 class CommentForm(FormSchema, CommentIn):

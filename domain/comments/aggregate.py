@@ -8,13 +8,15 @@ from eventsourcing.domain import event
 from ..errors import IllegalTransitionError, InvalidValueError
 from ..masking import mask_personal_data
 from ..oversight import Overseen
-from ..reference import BAD_RATINGS, CATEGORIES, KINDS, RATINGS, REJECT_REASONS, SATISFIED_RATINGS
+from ..reference import (AREAS, BAD_RATINGS, CATEGORIES, KINDS, RATINGS, REJECT_REASONS,
+                         SATISFIED_RATINGS)
 from ..topics import pin_topics
 from .states import STATUS_LABELS, Status
 
 MAX_TITLE = 100
 MAX_CONTENT = 3000
 MAX_REPLY = 5000
+MAX_ADDRESS = 200
 
 
 def comment_id(tracking_no: str) -> UUID:
@@ -42,8 +44,11 @@ class Comment(Overseen):
         public_content: str, kind: str, category: str,
         requested_department: str | None, contact: dict, publish: bool,
         query_code_hash: str, channel: str, actor: str, at: datetime,
+        area: str | None = None, address: str = "",
     ):
         self.tracking_no = tracking_no
+        self.area = area  # a township or street: public
+        self.address = address  # free text: staff only, never published
         self.title, self.content = title, content
         self.kind, self.category = kind, category
         self.requested_department = requested_department
@@ -74,8 +79,13 @@ class Comment(Overseen):
     # --- validation helpers -------------------------------------------------
 
     @classmethod
-    def validate_submission(cls, title: str, content: str, kind: str, category: str) -> None:
+    def validate_submission(cls, title: str, content: str, kind: str, category: str,
+                            area: str | None = None, address: str = "") -> None:
         """Domain rules for a new comment, checked before anything is stored."""
+        if area is not None and area not in AREAS:
+            raise InvalidValueError(f"未知的镇街：{area}", field="area")
+        if len(address or "") > MAX_ADDRESS:
+            raise InvalidValueError(f"详细地址不超过{MAX_ADDRESS}字", field="address")
         if not title.strip() or len(title) > MAX_TITLE:
             raise InvalidValueError(f"标题不能为空且不超过{MAX_TITLE}字", field="title")
         if not content.strip() or len(content) > MAX_CONTENT:
@@ -326,6 +336,13 @@ def _add_public_wording(state: dict) -> None:
     state["public_content"] = mask_personal_data(state["content"])
 
 
-# v2 records the public wording in the event itself; v1 events are upcast on reading.
-Comment.Submitted.class_version = 2
+def _add_place(state: dict) -> None:
+    """Submitted v2 events carried no place: none was given."""
+    state["area"], state["address"] = None, ""
+
+
+# v2 records the public wording in the event itself, v3 the place (area, address); older
+# events are upcast on reading.
+Comment.Submitted.class_version = 3
 Comment.Submitted.upcast_v1_v2 = staticmethod(_add_public_wording)
+Comment.Submitted.upcast_v2_v3 = staticmethod(_add_place)

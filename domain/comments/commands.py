@@ -20,9 +20,11 @@ class CommentCommands:
     def submit_comment(self, *, title: str, content: str, kind: str, category: str,
                        department: str | None = None, name: str | None = None,
                        phone: str | None = None, email: str | None = None,
-                       publish: bool = True, channel: str = "portal") -> dict:
+                       publish: bool = True, channel: str = "portal", area: str | None = None,
+                       address: str = "") -> dict:
         """Record a new comment; returns its tracking number and one-time query code."""
-        Comment.validate_submission(title, content, kind, category)
+        area, address = area or None, (address or "").strip()
+        Comment.validate_submission(title, content, kind, category, area, address)
         if department:
             self.require_department(department)
         code = "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(10))
@@ -34,7 +36,7 @@ class CommentCommands:
                 tracking_no=tracking_no, title=title, content=content, kind=kind,
                 category=category, requested_department=department or None, contact=contact,
                 publish=publish, query_code_hash=self._hash_code(tracking_no, code),
-                channel=channel, actor=CITIZEN_ACTOR.id, at=now)
+                channel=channel, area=area, address=address, actor=CITIZEN_ACTOR.id, at=now)
             try:
                 self.save(comment)
             except ConflictError:

@@ -23,7 +23,7 @@ from .tickets.public_rows import TicketPublicRows
 
 class PublicReplies(CommentPublicRows, TicketPublicRows, ReadModel):
     name = "public_replies"
-    version = 3  # v2: hotline tickets, item_kind; v3: pub_status
+    version = 4  # v2: hotline tickets, item_kind; v3: pub_status; v4: comments' area
     # pub_status times (requested_at, stage_at, due_at) are UTC with microseconds, one
     # fixed width, so that comparing the strings compares the moments.
     tables = {"pub_replies": """

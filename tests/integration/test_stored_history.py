@@ -13,13 +13,17 @@ from domain.comments import Comment
 from tests.support import PHONE, submit
 
 
-def store_as_before(app, event, topic: str) -> None:
-    """Write `event` as the old code did: under `topic`, as class version 1."""
+def store_as_before(app, event, topic: str, class_version: int = 1) -> None:
+    """Write `event` as the old code did: under `topic`, as `class_version` (1: no public
+    wording and no place; 2: no place)."""
     mapper = app.mapper
     state = dict(vars(event))
     originator_id, version = state.pop("originator_id"), state.pop("originator_version")
-    for key in ("public_title", "public_content"):
+    for key in ("area", "address") + (("public_title", "public_content")
+                                      if class_version == 1 else ()):
         state.pop(key)
+    if class_version > 1:
+        state["class_version"] = class_version
     if "originator_topic" in state:  # the created event names the aggregate's old topic too
         state["originator_topic"] = topic.rsplit(".", 1)[0]
     data = mapper.transcoder.encode(state)
@@ -44,6 +48,20 @@ def test_a_version_1_submission_under_its_old_topic_is_upcast_and_projected(runt
     runtime.catch_up_all()
     view = runtime.queries.citizen_view("LY20200101000001")
     assert view is not None and PHONE not in view["title"] and PHONE not in view["content"]
+
+
+def test_a_version_2_submission_reads_with_no_place(runtime):
+    app = runtime.app
+    comment = Comment.submit(
+        tracking_no="LY20250101000002", title="路灯", content="路灯坏了", kind="咨询",
+        category="其他", requested_department=None, contact={}, publish=True,
+        query_code_hash="x", channel="portal", actor="citizen", at=app.clock())
+    (event,) = comment.collect_events()
+    store_as_before(app, replace(event), "minyi/comments:Comment.Submitted", class_version=2)
+    loaded = app.get_comment("LY20250101000002")
+    assert (loaded.area, loaded.address, loaded.public_title) == (None, "", "路灯")
+    runtime.catch_up_all()
+    assert runtime.queries.citizen_view("LY20250101000002") is not None
 
 
 def test_tables_from_before_generations_serve_until_the_new_version_replaces_them(

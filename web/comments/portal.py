@@ -9,10 +9,10 @@ rating are POSTs and the code is only ever echoed back inside a form.
 from flask import Blueprint, flash, make_response, render_template, request
 from marshmallow import ValidationError
 
-from domain.comments.aggregate import MAX_CONTENT, MAX_TITLE
+from domain.comments.aggregate import MAX_ADDRESS, MAX_CONTENT, MAX_TITLE
 from domain.errors import (AuthenticationError, DomainError, InvalidValueError,
                            NotFoundError)
-from domain.reference import BAD_RATINGS, CATEGORIES, KINDS, RATINGS, TICKET_KINDS
+from domain.reference import AREAS, BAD_RATINGS, CATEGORIES, KINDS, RATINGS, TICKET_KINDS
 
 from .. import schemas
 from ..extensions import runtime
@@ -69,7 +69,8 @@ def home():
 def _comment_form(values: dict, errors: dict, status: int = 200):
     return _render("portal/comment_form.html", status, values=values, errors=errors,
                    kinds=KINDS, kind_hints=KIND_HINTS, categories=CATEGORIES,
-                   departments=runtime().queries.departments(),
+                   departments=runtime().queries.departments(), areas=AREAS,
+                   max_address=MAX_ADDRESS,
                    max_title=MAX_TITLE, max_content=MAX_CONTENT)
 
 

@@ -14,6 +14,7 @@ def staff_fields(c) -> dict:
         "publish": c.publish, "withheld": c.withheld,
         "public_title": c.public_title, "public_content": c.public_content,
         "requested_department": c.requested_department,
+        "area": c.area, "address": c.address,
         "submitted_at": iso(c.submitted_at), "accepted_at": iso(c.accepted_at),
         "reject_reason": c.reject_reason, "draft": c.draft, "reply": c.reply,
         "reply_department": c.reply_department, "replied_at": iso(c.replied_at),

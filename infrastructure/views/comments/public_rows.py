@@ -23,7 +23,7 @@ class CommentPublicRows:
               "kind": e.kind, "category": e.category, "channel": e.channel,
               "at": self.iso(e.at), "consent": int(bool(e.publish))})
         self.add_status(emit, e, item_kind="comments", number=e.tracking_no,
-                        category=e.category)
+                        category=e.category, area=getattr(e, "area", None))
 
     def accepted(self, e, emit):
         self.set(emit, e, "accepted_on = :d", d=self.local_date(e.at))
