@@ -20,12 +20,13 @@ from .deadlines import DeadlinePolicy, WorkingCalendar
 from .directory import DirectoryCommands
 from .errors import ConflictError, IllegalTransitionError, NotFoundError
 from .group_commit import GroupCommit
+from .incidents import INCIDENTS, IncidentCommands
 from .numbering import NumberBlocks
 from .tickets import TICKETS, TicketCommands
 from .workflow import Context, Registry, Workflow
 
 # Every item kind the application knows; a new kind adds one line here.
-WORKFLOWS: tuple[Workflow, ...] = (COMMENTS, TICKETS)
+WORKFLOWS: tuple[Workflow, ...] = (COMMENTS, TICKETS, INCIDENTS)
 
 # Event attributes a timeline never shows (bookkeeping and private data).
 HIDDEN_IN_TIMELINE = frozenset((
@@ -50,7 +51,8 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class Casework(CommentCommands, TicketCommands, DirectoryCommands, ApiKeyCommands, Application):
+class Casework(CommentCommands, TicketCommands, IncidentCommands, DirectoryCommands,
+               ApiKeyCommands, Application):
     """Records and handles the public's items; every event carries `actor` and `at`."""
 
     name = "minyi"  # names the PostgreSQL tables; stable across renames of this class

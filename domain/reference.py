@@ -40,9 +40,10 @@ ROLES = {
     "handler": "承办人（责任单位）",
     "operator": "话务员（12345热线）",
     "supervisor": "督办员",
+    "opinion": "舆情专班",
 }
 # Roles that see and act across every department (handlers see their own only).
-ALL_DEPARTMENT_ROLES = ("admin", "reviewer", "operator", "supervisor")
+ALL_DEPARTMENT_ROLES = ("admin", "reviewer", "operator", "supervisor", "opinion")
 
 # --- 12345 hotline ---------------------------------------------------------------------
 

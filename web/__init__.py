@@ -29,15 +29,16 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
     app.extensions["minyi"] = runtime
     logging.basicConfig(level=logging.INFO)
 
-    from . import (api, auth, comments, errors, feeds, filters, open311, openapi, staff, system,
-                   tickets)
+    from . import (api, auth, comments, errors, feeds, filters, incidents, open311, openapi,
+                   staff, system, tickets)
     from .extensions import csrf
 
     csrf.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
     auth.init_app(app)
-    blueprints = [*comments.blueprints(), *tickets.blueprints(), *feeds.blueprints(),
+    blueprints = [*comments.blueprints(), *tickets.blueprints(), *incidents.blueprints(),
+                  *feeds.blueprints(),
                   *open311.blueprints(), staff.bp, api.bp, openapi.bp, system.bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -3,13 +3,13 @@
 A new item kind adds its read models to READ_MODELS and its queries to ViewQueries.
 """
 
-from . import comments, tickets
+from . import comments, incidents, tickets
 from .directory import DirectoryQueries, DirectoryView
 from .public_replies import PublicReplies, PublicReplyQueries
 from .statistics import Statistics, StatisticsQueries
 
 READ_MODELS = (PublicReplies, *comments.READ_MODELS, *tickets.READ_MODELS, DirectoryView,
-               Statistics)
+               Statistics, *incidents.READ_MODELS)
 
 
 # Kind -> where the oversight job finds its open items by due date.
@@ -17,7 +17,7 @@ DEADLINE_SOURCES = {"comments": comments.DEADLINES, "tickets": tickets.DEADLINES
 
 
 class ViewQueries(PublicReplyQueries, comments.CommentQueries, tickets.TicketQueries,
-                  DirectoryQueries, StatisticsQueries):
+                  DirectoryQueries, StatisticsQueries, incidents.IncidentQueries):
     """Every read-side query, over one store."""
 
 

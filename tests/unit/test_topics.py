@@ -104,6 +104,17 @@ minyi/oversight:Overseen.Reminded
 minyi/oversight:Overseen.Supervised
 minyi/tickets:Ticket.Reminded
 minyi/tickets:Ticket.Supervised
+minyi/incidents:Incident
+minyi/incidents:Incident.Assigned
+minyi/incidents:Incident.Closed
+minyi/incidents:Incident.Created
+minyi/incidents:Incident.Event
+minyi/incidents:Incident.HandlingUpdated
+minyi/incidents:Incident.LevelSet
+minyi/incidents:Incident.Linked
+minyi/incidents:Incident.Opened
+minyi/incidents:Incident.ResponseStated
+minyi/incidents:Incident.Unlinked
 minyi/apikeys:ApiClientRegister
 minyi/apikeys:ApiClientRegister.ClientAdded
 minyi/apikeys:ApiClientRegister.Created

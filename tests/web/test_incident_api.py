@@ -1,0 +1,89 @@
+"""The incident board over the JSON API and in the console: opening by hand, the two owners,
+both tracks, the close rule (409), and what handlers may see."""
+
+import pytest
+
+from domain.actors import SYSTEM_ACTOR
+from infrastructure.security import hash_password
+from tests.web.conftest import PASSWORD, login
+
+
+@pytest.fixture
+def tokens(client, rt):
+    rt.app.register_staff(username="yq", display_name="舆情专班", roles=["opinion"],
+                          password_hash=hash_password(PASSWORD), department=None,
+                          actor=SYSTEM_ACTOR)
+    rt.catch_up_all()
+
+    def token(username):
+        body = client.post("/api/v1/auth/token", json={"username": username,
+                                                       "password": PASSWORD}).get_json()
+        return {"Authorization": f"Bearer {body['token']}"}
+    return {name: token(name) for name in ("yq", "h1", "h2", "rev")}
+
+
+def act(client, tokens, who, no, action, **body):
+    return client.post(f"/api/v1/staff/incidents/{no}/{action}", json=body, headers=tokens[who])
+
+
+def test_an_incident_from_opening_to_closing(client, tokens, rt):
+    opened = client.post("/api/v1/staff/incidents", headers=tokens["yq"], json={
+        "title": "临城街道化工异味", "area": "临城街道", "level": "II", "topic": "生态环境"})
+    assert opened.status_code == 201
+    no = opened.get_json()["incident_no"]
+    rt.catch_up_all()
+    board = client.get("/api/v1/staff/incidents", headers=tokens["yq"]).get_json()
+    (row,) = board["items"]
+    assert row["incident_no"] == no and row["status"] == "open" and row["level"] == "II"
+    assert [c["name"] for c in row["clocks"]] == ["authoritative", "press_conference"]
+    assert all(c["state"] == "green" for c in row["clocks"])
+    # Handlers see nothing that does not concern their department.
+    assert client.get("/api/v1/staff/incidents", headers=tokens["h1"]).get_json()["items"] == []
+    assert client.get(f"/api/v1/staff/incidents/{no}", headers=tokens["h1"]).status_code == 404
+    assert act(client, tokens, "yq", no, "assign", handling_department="区住建局",
+               response_department="区政府办公室").status_code == 200
+    rt.catch_up_all()
+    assert [r["incident_no"] for r in client.get("/api/v1/staff/incidents",
+                                                 headers=tokens["h1"]).get_json()["items"]] == [no]
+    assert act(client, tokens, "h1", no, "handling_update", text="已派员核查并封控现场",
+               completed=True).status_code == 200
+    refused = act(client, tokens, "yq", no, "close", summary="办结")
+    assert refused.status_code == 409 and "回应尚未完成" in refused.get_json()["error"]["message"]
+    assert act(client, tokens, "h2", no, "response_statement", statement="written",
+               text="x").status_code in (403, 404)
+    assert act(client, tokens, "yq", no, "response_statement", statement="authoritative",
+               text="经查系企业排放异常，已责令停产整改。", channel="区政府网站",
+               completed=True).status_code == 200
+    assert act(client, tokens, "yq", no, "close", summary="处置与回应均已完成").status_code == 200
+    rt.catch_up_all()
+    detail = client.get(f"/api/v1/staff/incidents/{no}", headers=tokens["yq"]).get_json()
+    assert detail["status"] == "closed"
+    row = client.get("/api/v1/staff/incidents?status=closed",
+                     headers=tokens["yq"]).get_json()["items"][0]
+    assert row["clocks"][0]["state"] == "done" and row["clocks"][1]["state"] == "closed"
+
+
+def test_bad_input_is_a_clear_error(client, tokens):
+    assert client.post("/api/v1/staff/incidents", headers=tokens["yq"],
+                       json={"title": ""}).status_code == 422
+    assert client.post("/api/v1/staff/incidents", headers=tokens["yq"],
+                       json={"title": "x", "level": "V"}).status_code == 422
+    assert client.post("/api/v1/staff/incidents", headers=tokens["rev"],
+                       json={"title": "x"}).status_code == 403
+    assert client.get("/api/v1/staff/incidents?level=9", headers=tokens["yq"]).status_code == 422
+    no = client.post("/api/v1/staff/incidents", headers=tokens["yq"],
+                     json={"title": "x"}).get_json()["incident_no"]
+    assert act(client, tokens, "yq", no, "link", item_kind="tickets",
+               item_no="000").status_code == 404
+    assert act(client, tokens, "yq", no, "assign", handling_department="不存在的局",
+               response_department="区政府办公室").status_code == 422
+
+
+def test_the_console_board_lists_incidents_and_refreshes_its_table(client, tokens, rt):
+    client.post("/api/v1/staff/incidents", headers=tokens["yq"], json={"title": "河道死鱼"})
+    rt.catch_up_all()
+    login(client, "yq")
+    page = client.get("/staff/incidents")
+    assert page.status_code == 200 and "河道死鱼" in page.get_data(as_text=True)
+    partial = client.get("/staff/incidents?partial=1").get_data(as_text=True)
+    assert partial.lstrip().startswith("<table") and "河道死鱼" in partial
