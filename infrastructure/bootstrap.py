@@ -95,7 +95,7 @@ class Runtime:
 
     @cached_property
     def read_model_instances(self) -> list:
-        return [cls(self.settings.timezone, calendar=self.app.calendar)
+        return [cls(self.settings.timezone, calendar=self.app.calendar, app=self.app)
                 for cls in (*READ_MODELS, *self.read_models)]
 
     def updater(self, name: str) -> ReadModelUpdater:

@@ -5,11 +5,13 @@ A new item kind adds its read models to READ_MODELS and its queries to ViewQueri
 
 from . import comments, incidents, tickets
 from .directory import DirectoryQueries, DirectoryView
+from .escalation import Escalation
 from .public_replies import PublicReplies, PublicReplyQueries
 from .statistics import Statistics, StatisticsQueries
 
-READ_MODELS = (PublicReplies, *comments.READ_MODELS, *tickets.READ_MODELS, DirectoryView,
-               Statistics, *incidents.READ_MODELS)
+# Escalation first: the incidents it opens are then on the board after the same job.
+READ_MODELS = (Escalation, PublicReplies, *comments.READ_MODELS, *tickets.READ_MODELS,
+               DirectoryView, Statistics, *incidents.READ_MODELS)
 
 
 # Kind -> where the oversight job finds its open items by due date.

@@ -33,9 +33,10 @@ class ReadModel:
     tables: dict[str, str] = {}  # logical name -> "col TYPE ..., PRIMARY KEY (...)"
     indexes: tuple[tuple[str, str, str], ...] = ()  # (table, suffix, "(col, col)")
 
-    def __init__(self, timezone: str = "Asia/Shanghai", calendar=None):
+    def __init__(self, timezone: str = "Asia/Shanghai", calendar=None, app=None):
         self.tz = ZoneInfo(timezone)
         self.calendar = calendar  # the working calendar, for models that count working days
+        self.app = app  # the application, for processes that issue commands (escalation)
 
     @cached_property
     def topics(self) -> tuple[str, ...]:
