@@ -55,12 +55,14 @@ class Escalation(ReadModel):
             if item["id"] in seen:
                 continue  # a replayed arrival that was already assessed and committed
             found = self.policy.assess(item.pop("text"), urgent=item.pop("urgent"))
+            # A spike is about one of the lexicon's topics; an item without one is grouped
+            # by its category only if it is sensitive by itself (an urgent ticket, say).
             topic = found.topic or item["category"]
             item.update(topic=topic, score=found.score, reasons=list(found.reasons))
             stored = self._recent(topic, item["area"], item["at"], query)
             batch = [w for w in window if (w["topic"], w["area"]) == (topic, item["area"])]
             recent = stored + batch
-            spike = item["area"] is not None and spike_in(
+            spike = item["area"] is not None and found.topic is not None and spike_in(
                 [r["at"] for r in recent] + [item["at"]], item["at"], self.policy.lexicon)
             if spike:
                 item["reasons"].append(

@@ -91,3 +91,11 @@ def test_an_item_after_its_incident_closed_opens_a_new_one(runtime, clock):
     runtime.catch_up_all()
     assert app.get_item("incidents", f"YQ{second}").status == "open"
     assert len(app.get_item("incidents", number).links) == 1
+
+
+def test_ordinary_items_in_one_place_make_no_spike(runtime, clock):
+    app = runtime.app
+    for _ in range(8):
+        complain(app, clock, "小区门口路灯坏了，晚上看不见", category="城乡建设")
+    runtime.catch_up_all()
+    assert incidents(runtime) == []
