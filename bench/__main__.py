@@ -445,11 +445,75 @@ def bench_scoring(terms: int = 10_000, items: int = 20_000) -> dict:
             "target_items_per_s": 5000}
 
 
+def bench_escalation(rate: float = 50, seconds: float = 10, every: int = 5) -> dict:
+    """Paced comments at `rate`/s, every `every`-th reporting an emergency in one of the
+    townships; a poller reads the incident board (the read-model file) and notes when each
+    escalated comment is counted on it. Latency: submission to board."""
+    from infrastructure.persistence import views_database_url
+    from domain.reference import AREAS
+
+    with System(web_workers=WEB_WORKERS, threads=THREADS, rq_workers=1) as system:
+        db = views_database_url(system.env["DATABASE_URL"])[len("sqlite:///"):]
+        sent: list[tuple[str, float]] = []  # (area, time) of each escalated submission
+        seen: dict[int, float] = {}
+        done = threading.Event()
+
+        def poller():
+            conn = sqlite3.connect(db, timeout=5)
+            while True:
+                try:
+                    rows = conn.execute("SELECT area, linked_count FROM incidents").fetchall()
+                except sqlite3.Error:
+                    rows = []
+                counts = {area: n for area, n in rows}
+                now = time.monotonic()
+                tally: dict[str, int] = {}
+                for index, (area, _) in enumerate(list(sent)):
+                    tally[area] = tally.get(area, 0) + 1
+                    if index not in seen and counts.get(area, 0) >= tally[area]:
+                        seen[index] = now
+                if done.is_set() and (len(seen) == len(sent) or now > give_up[0]):
+                    break
+                time.sleep(0.005)
+            conn.close()
+
+        give_up = [float("inf")]
+        poll = threading.Thread(target=poller)
+        poll.start()
+        conn = HTTPConnection("127.0.0.1", system.port, timeout=10)
+        total, start = int(rate * seconds), time.monotonic()
+        for i in range(total):
+            delay = start + i / rate - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            area = AREAS[(i // every) % len(AREAS)]
+            emergency = i % every == 0
+            body = json.dumps({
+                "title": "紧急情况" if emergency else "咨询办事流程",
+                "content": (f"{area}一处厂房起火，浓烟很大" if emergency
+                            else "请问社区证明去哪里开，需要带什么材料"),
+                "kind": "求助" if emergency else "咨询",
+                "category": "公共安全" if emergency else "政务服务", "area": area},
+                ensure_ascii=False).encode()
+            _post(conn, ("/api/v1/comments", body, HEADERS))
+            if emergency:
+                sent.append((area, time.monotonic()))
+        give_up[0] = time.monotonic() + 15
+        done.set()
+        poll.join()
+        latencies = sorted((seen[i] - sent[i][1]) * 1000 for i in range(len(sent)) if i in seen)
+    pick = lambda q: round(latencies[min(len(latencies) - 1, int(q * len(latencies)))], 1) \
+        if latencies else None  # noqa: E731
+    return {"rate_per_s": rate, "submissions": total, "escalated": len(sent),
+            "on_board": len(latencies), "p50_ms": pick(0.5), "p99_ms": pick(0.99),
+            "max_ms": round(latencies[-1], 1) if latencies else None, "target_p99_ms": 2000}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--only", choices=("submissions", "catch_up", "catch_up_postgres",
                                            "latency", "tickets", "oversight", "statistics",
-                                           "scoring"))
+                                           "scoring", "escalation"))
     parser.add_argument("--seconds", type=float, default=15,
                         help="measured seconds per HTTP run (submissions: per client count "
                              "and per server; latency: paced run)")
@@ -479,7 +543,8 @@ def main() -> None:
                                                  args.warmup, args.rounds, kind="tickets"),
             "oversight": lambda: bench_oversight(args.items),
             "statistics": lambda: bench_statistics(args.stats_items),
-            "scoring": bench_scoring}
+            "scoring": bench_scoring,
+            "escalation": lambda: bench_escalation(50, args.seconds)}
     for name, run in runs.items():
         if args.only and name != args.only:
             continue
