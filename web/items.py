@@ -4,6 +4,9 @@ The generic part (number, status, due date, timeline, actions with their inputs)
 from the kind's workflow; a kind adds its own fields through `web.kinds`.
 """
 
+from domain.incidents import LEVELS
+from domain.incidents import STATUS_LABELS as INCIDENT_STATUS
+
 from .extensions import runtime
 from .forms import action_form
 from .kinds import web_kind
@@ -41,4 +44,9 @@ def item_detail(kind: str, number: str, actor) -> dict:
         "actions": [action_form(a, item) for a in workflow.available(item, actor)],
     }
     detail.update(web_kind(kind).staff_fields(item))
+    if kind != "incidents":  # the public-opinion incidents this item is part of
+        detail["incidents"] = [
+            {**row, "status_label": INCIDENT_STATUS.get(row["status"], row["status"]),
+             "level_label": f"{LEVELS[row['level']][0]}（{row['level']}级）"}
+            for row in runtime().queries.incidents_of(kind, item.number)]
     return detail

@@ -87,3 +87,23 @@ def test_the_console_board_lists_incidents_and_refreshes_its_table(client, token
     assert page.status_code == 200 and "河道死鱼" in page.get_data(as_text=True)
     partial = client.get("/staff/incidents?partial=1").get_data(as_text=True)
     assert partial.lstrip().startswith("<table") and "河道死鱼" in partial
+
+
+def test_a_linked_item_shows_its_incident_on_its_staff_page(client, tokens, rt):
+    no = client.post("/api/v1/staff/incidents", headers=tokens["yq"],
+                     json={"title": "化工异味事件"}).get_json()["incident_no"]
+    created = client.post("/api/v1/comments", json={
+        "title": "河水发黄", "content": "河水颜色发黄", "kind": "投诉", "category": "生态环境"})
+    comment = created.get_json()["tracking_no"]
+    assert act(client, tokens, "yq", no, "link", item_kind="comments",
+               item_no=comment).status_code == 200
+    rt.catch_up_all()
+    detail = client.get(f"/api/v1/staff/comments/{comment}", headers=tokens["rev"]).get_json()
+    assert [i["incident_no"] for i in detail["incidents"]] == [no]
+    login(client, "rev")
+    assert "化工异味事件" in client.get(f"/staff/comments/{comment}").get_data(as_text=True)
+    assert act(client, tokens, "yq", no, "unlink", item_kind="comments", item_no=comment,
+               reason="无关").status_code == 200
+    rt.catch_up_all()
+    assert client.get(f"/api/v1/staff/comments/{comment}",
+                      headers=tokens["rev"]).get_json()["incidents"] == []

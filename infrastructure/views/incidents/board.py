@@ -16,7 +16,10 @@ STATEMENT_COLUMNS = {"authoritative": "authoritative_at", "press_conference": "p
 
 class IncidentBoard(ReadModel):
     name = "incident_board"
-    tables = {"incidents": """
+    version = 2  # v2: incident_links (which incidents an item is linked to)
+    tables = {"incident_links": """incident_no TEXT NOT NULL, item_kind TEXT NOT NULL,
+            number TEXT NOT NULL, PRIMARY KEY (item_kind, number, incident_no)""",
+              "incidents": """
             id TEXT PRIMARY KEY, incident_no TEXT NOT NULL UNIQUE, title TEXT NOT NULL,
             topic TEXT, area TEXT, level TEXT NOT NULL, status TEXT NOT NULL,
             source TEXT NOT NULL, reasons TEXT NOT NULL, linked_count INTEGER NOT NULL DEFAULT 0,
@@ -64,9 +67,15 @@ class IncidentBoard(ReadModel):
     def linked(self, e, emit):
         self.set(emit, e, "linked_count = linked_count + 1, linked_departments = "
                  "linked_departments || :bar", bar=f"|{e.department or ''}|")
+        emit("INSERT INTO incident_links (incident_no, item_kind, number) SELECT "
+             "incident_no, :kind, :number FROM incidents WHERE id = :id",
+             {"id": e.originator_id.hex, "kind": e.item_kind, "number": e.number})
 
     def unlinked(self, e, emit):
         self.set(emit, e, "linked_count = linked_count - 1")
+        emit("DELETE FROM incident_links WHERE item_kind = :kind AND number = :number AND "
+             "incident_no = (SELECT incident_no FROM incidents WHERE id = :id)",
+             {"id": e.originator_id.hex, "kind": e.item_kind, "number": e.number})
 
     def closed(self, e, emit):
         self.set(emit, e, "status = :s, closed_at = :at", s=Status.CLOSED, at=self.iso(e.at))
@@ -100,6 +109,14 @@ class IncidentQueries(QueryBase):
                           per_page=per_page)
         return Page([self._with_clocks(row, now) for row in found.items], found.total,
                     found.page, found.per_page)
+
+    def incidents_of(self, item_kind: str, number: str) -> list[dict]:
+        """The incidents an item is linked to, newest first (for its staff page)."""
+        return self.store.query(
+            "SELECT i.incident_no, i.title, i.level, i.status FROM incident_links l "
+            "JOIN incidents i ON i.incident_no = l.incident_no WHERE l.item_kind = :kind "
+            "AND l.number = :number ORDER BY i.opened_at DESC",
+            {"kind": item_kind, "number": number})
 
     @staticmethod
     def _with_clocks(row: dict, now: datetime) -> dict:
