@@ -21,6 +21,7 @@ from .directory import DirectoryCommands
 from .errors import ConflictError, IllegalTransitionError, NotFoundError
 from .group_commit import GroupCommit
 from .incidents import INCIDENTS, IncidentCommands
+from .lexicons import LexiconCommands
 from .numbering import NumberBlocks
 from .tickets import TICKETS, TicketCommands
 from .workflow import Context, Registry, Workflow
@@ -51,8 +52,8 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class Casework(CommentCommands, TicketCommands, IncidentCommands, DirectoryCommands,
-               ApiKeyCommands, Application):
+class Casework(CommentCommands, TicketCommands, IncidentCommands, LexiconCommands,
+               DirectoryCommands, ApiKeyCommands, Application):
     """Records and handles the public's items; every event carries `actor` and `at`."""
 
     name = "minyi"  # names the PostgreSQL tables; stable across renames of this class

@@ -40,7 +40,17 @@ class Escalation(ReadModel):
 
     def __init__(self, *args, policy: SensitivityPolicy | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.policy = policy or SensitivityPolicy()
+        self._fixed = policy  # tests may pin one; otherwise the lexicon staff keep
+        self._policy, self._lexicon_version = policy or SensitivityPolicy(), 0
+
+    @property
+    def policy(self) -> SensitivityPolicy:
+        """The policy for the lexicon as it stands (rebuilt only when it was edited)."""
+        if self._fixed is None and self.app is not None:
+            lexicon, version = self.app.current_lexicon()
+            if version != self._lexicon_version:
+                self._policy, self._lexicon_version = SensitivityPolicy(lexicon), version
+        return self._policy
 
     # --- the batch --------------------------------------------------------------------
 
@@ -48,25 +58,27 @@ class Escalation(ReadModel):
         arrivals = [self._arrival(e) for e in events if type(e) in self.handlers]
         if not arrivals:
             return
+        policy = self.policy  # the lexicon is read once a batch
+        lexicon = policy.lexicon
         seen = {row["id"] for row in self._rows_for([a["id"] for a in arrivals], query)}
         window: list[dict] = []  # this batch's items so far (not yet in esc_items)
         open_now: dict = {}  # topic_area -> incident_no decided in this batch
         for item in arrivals:
             if item["id"] in seen:
                 continue  # a replayed arrival that was already assessed and committed
-            found = self.policy.assess(item.pop("text"), urgent=item.pop("urgent"))
+            found = policy.assess(item.pop("text"), urgent=item.pop("urgent"))
             # A spike is about one of the lexicon's topics; an item without one is grouped
             # by its category only if it is sensitive by itself (an urgent ticket, say).
             topic = found.topic or item["category"]
             item.update(topic=topic, score=found.score, reasons=list(found.reasons))
-            stored = self._recent(topic, item["area"], item["at"], query)
+            stored = self._recent(topic, item["area"], item["at"], lexicon, query)
             batch = [w for w in window if (w["topic"], w["area"]) == (topic, item["area"])]
             recent = stored + batch
             spike = item["area"] is not None and found.topic is not None and spike_in(
-                [r["at"] for r in recent] + [item["at"]], item["at"], self.policy.lexicon)
+                [r["at"] for r in recent] + [item["at"]], item["at"], lexicon)
             if spike:
                 item["reasons"].append(
-                    f"{self.policy.lexicon.spike_window_minutes // 60}小时内{item['area']}"
+                    f"{lexicon.spike_window_minutes // 60}小时内{item['area']}"
                     f"同一话题（{topic}）{len(recent) + 1}件")
             item["sensitive"] = found.sensitive or spike
             if item["sensitive"]:
@@ -119,10 +131,10 @@ class Escalation(ReadModel):
                            f"({', '.join(':' + n for n in names)})", names)
         return found
 
-    def _recent(self, topic: str, area: str | None, at: datetime, query) -> list[dict]:
+    def _recent(self, topic: str, area: str | None, at: datetime, lexicon, query) -> list[dict]:
         if area is None:
             return []
-        since = at - timedelta(minutes=self.policy.lexicon.spike_window_minutes)
+        since = at - timedelta(minutes=lexicon.spike_window_minutes)
         rows = query("SELECT id, item_kind, number, topic, area, received_at, incident_no "
                      "FROM esc_items WHERE topic = :topic AND area = :area AND "
                      "received_at > :since AND received_at <= :at",

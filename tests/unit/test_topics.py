@@ -9,6 +9,7 @@ from eventsourcing.domain import CanMutateAggregate
 from eventsourcing.utils import construct_topic, resolve_topic
 
 from domain.apikeys import ApiClientRegister
+from domain.lexicons import LexiconRegister
 from domain.casework import WORKFLOWS
 from domain.directory import Department, StaffAccount
 from domain.oversight import Overseen
@@ -115,6 +116,15 @@ minyi/incidents:Incident.Linked
 minyi/incidents:Incident.Opened
 minyi/incidents:Incident.ResponseStated
 minyi/incidents:Incident.Unlinked
+minyi/lexicons:LexiconRegister
+minyi/lexicons:LexiconRegister.Created
+minyi/lexicons:LexiconRegister.Event
+minyi/lexicons:LexiconRegister.ExclusionAdded
+minyi/lexicons:LexiconRegister.ExclusionRemoved
+minyi/lexicons:LexiconRegister.Opened
+minyi/lexicons:LexiconRegister.SettingsChanged
+minyi/lexicons:LexiconRegister.TermRemoved
+minyi/lexicons:LexiconRegister.TermSet
 minyi/apikeys:ApiClientRegister
 minyi/apikeys:ApiClientRegister.ClientAdded
 minyi/apikeys:ApiClientRegister.Created
@@ -123,7 +133,8 @@ minyi/apikeys:ApiClientRegister.KeyRevoked
 minyi/apikeys:ApiClientRegister.Opened
 """.split()
 
-AGGREGATES = (*(w.aggregate for w in WORKFLOWS), Department, StaffAccount, ApiClientRegister)
+AGGREGATES = (*(w.aggregate for w in WORKFLOWS), Department, StaffAccount, ApiClientRegister,
+              LexiconRegister)
 
 
 def classes():

@@ -107,3 +107,29 @@ def test_a_linked_item_shows_its_incident_on_its_staff_page(client, tokens, rt):
     rt.catch_up_all()
     assert client.get(f"/api/v1/staff/comments/{comment}",
                       headers=tokens["rev"]).get_json()["incidents"] == []
+
+
+def test_the_team_edits_the_lexicon_over_the_api_and_in_the_console(client, tokens, rt):
+    shown = client.get("/api/v1/staff/lexicon", headers=tokens["yq"]).get_json()
+    assert shown["version"] == 0 and shown["settings"]["spike_count"] == 5
+    edited = client.post("/api/v1/staff/lexicon/set_term", headers=tokens["yq"],
+                         json={"topic": "生态环境", "term": "偷倒渣土", "weight": 0.8})
+    assert edited.status_code == 200 and edited.get_json()["topics"]["生态环境"]["偷倒渣土"] == 0.8
+    assert client.post("/api/v1/staff/lexicon/set_term", headers=tokens["yq"],
+                       json={"topic": "生态环境", "term": ""}).status_code == 422
+    assert client.post("/api/v1/staff/lexicon/nope", headers=tokens["yq"],
+                       json={}).status_code == 404
+    assert client.get("/api/v1/staff/lexicon", headers=tokens["h1"]).status_code == 403
+    login(client, "yq")
+    page = client.get("/staff/lexicon")
+    assert page.status_code == 200 and "偷倒渣土" in page.get_data(as_text=True)
+
+
+def test_the_console_forms_edit_the_lexicon(client, tokens, rt):
+    login(client, "yq")
+    done = client.post("/staff/lexicon/add_exclusion", data={"phrase": "电子鞭炮"})
+    assert done.status_code == 303
+    assert "电子鞭炮" in rt.app.current_lexicon()[0].exclusions
+    refused = client.post("/staff/lexicon/change_settings", data={"threshold": "abc"},
+                          follow_redirects=True)
+    assert refused.status_code == 200 and "须为数字" in refused.get_data(as_text=True)

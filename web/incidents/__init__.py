@@ -11,5 +11,5 @@ WEB = register(WebKind(INCIDENTS.kind, number_field="incident_no", staff_fields=
 
 
 def blueprints() -> list:
-    from . import api, console
-    return [api.bp, console.bp]
+    from . import api, console, lexicon
+    return [api.bp, console.bp, lexicon.api, lexicon.console]
