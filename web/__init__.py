@@ -29,8 +29,8 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
     app.extensions["minyi"] = runtime
     logging.basicConfig(level=logging.INFO)
 
-    from . import (api, auth, comments, errors, feeds, filters, incidents, open311, openapi,
-                   staff, system, tickets)
+    from . import (api, auth, comments, errors, feeds, filters, incidents, notifications,
+                   open311, openapi, staff, system, tickets)
     from .extensions import csrf
 
     csrf.init_app(app)
@@ -39,7 +39,8 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
     auth.init_app(app)
     blueprints = [*comments.blueprints(), *tickets.blueprints(), *incidents.blueprints(),
                   *feeds.blueprints(),
-                  *open311.blueprints(), staff.bp, api.bp, openapi.bp, system.bp]
+                  *open311.blueprints(), staff.bp, api.bp, openapi.bp, system.bp,
+                  notifications.bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     for blueprint in blueprints:

@@ -6,12 +6,13 @@ A new item kind adds its read models to READ_MODELS and its queries to ViewQueri
 from . import comments, incidents, tickets
 from .directory import DirectoryQueries, DirectoryView
 from .escalation import Escalation
+from .notifications import NotificationQueries, Notifications
 from .public_replies import PublicReplies, PublicReplyQueries
 from .statistics import Statistics, StatisticsQueries
 
 # Escalation first: the incidents it opens are then on the board after the same job.
 READ_MODELS = (Escalation, PublicReplies, *comments.READ_MODELS, *tickets.READ_MODELS,
-               DirectoryView, Statistics, *incidents.READ_MODELS)
+               DirectoryView, Statistics, *incidents.READ_MODELS, Notifications)
 
 
 # Kind -> where the oversight job finds its open items by due date.
@@ -19,7 +20,8 @@ DEADLINE_SOURCES = {"comments": comments.DEADLINES, "tickets": tickets.DEADLINES
 
 
 class ViewQueries(PublicReplyQueries, comments.CommentQueries, tickets.TicketQueries,
-                  DirectoryQueries, StatisticsQueries, incidents.IncidentQueries):
+                  DirectoryQueries, StatisticsQueries, incidents.IncidentQueries,
+                  NotificationQueries):
     """Every read-side query, over one store."""
 
 

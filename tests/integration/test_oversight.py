@@ -151,3 +151,18 @@ def test_the_oversight_job_runs_on_a_real_worker(make_settings, make_runtime, da
         assert marks(rt.app, "tickets", no) == ["Reminded"]
     finally:
         use_runtime(None)
+
+
+def test_reminders_and_supervision_notify_the_department_and_the_supervisors(runtime, clock,
+                                                                            staff):
+    app = runtime.app
+    no = ticket(app)
+    app.act("tickets", no, "dispatch", OPERATOR, department="区住建局")
+    run_on(runtime, clock, 10, 20)
+    runtime.catch_up_all()
+    department = [n["subject"] for n in runtime.queries.notices_for(staff.handler).items]
+    assert sorted(s[:2] for s in department) == ["催办", "督办"]
+    assert all(no in s for s in department)
+    supervisors = runtime.queries.notices_for(Actor("sup", ("supervisor",))).items
+    assert [n["subject"][:2] for n in supervisors] == ["督办"]
+    assert runtime.queries.notices_for(staff.other_handler).items == []

@@ -133,3 +133,30 @@ def test_the_console_forms_edit_the_lexicon(client, tokens, rt):
     refused = client.post("/staff/lexicon/change_settings", data={"threshold": "abc"},
                           follow_redirects=True)
     assert refused.status_code == 200 and "须为数字" in refused.get_data(as_text=True)
+
+
+def test_who_must_act_is_notified(client, tokens, rt, web_clock):
+    from tests.support import Staff, replied
+    no = client.post("/api/v1/staff/incidents", headers=tokens["yq"],
+                     json={"title": "河道死鱼"}).get_json()["incident_no"]
+    act(client, tokens, "yq", no, "assign", handling_department="区住建局",
+        response_department="区政府办公室")
+    act(client, tokens, "yq", no, "set_level", level="II", reason="关注度上升")
+    receipt = replied(rt.app, Staff())  # a comment with an e-mail address, now answered
+    rt.catch_up_all()
+    team = client.get("/api/v1/staff/notifications", headers=tokens["yq"]).get_json()["items"]
+    assert sorted(n["subject"] for n in team) == ["新的舆情事件（一般）：河道死鱼",
+                                                  "舆情事件升级为重大：河道死鱼"]
+    handler = client.get("/api/v1/staff/notifications", headers=tokens["h1"]).get_json()
+    subjects = [n["subject"] for n in handler["items"]]
+    assert "请处置舆情事件：河道死鱼" in subjects and "舆情事件升级为重大：河道死鱼" in subjects
+    assert client.get("/api/v1/staff/notifications", headers=tokens["h2"]).get_json()[
+        "items"] == []
+    outbox = rt.views.query("SELECT item_no, subject FROM outbox")
+    assert outbox == [{"item_no": receipt["tracking_no"],
+                       "subject": f"您的留言 {receipt['tracking_no']} 已答复"}]
+    rt.updater("notifications").rebuild()  # a rebuild writes the same notices, no more
+    assert len(client.get("/api/v1/staff/notifications", headers=tokens["yq"]).get_json()[
+        "items"]) == 2
+    login(client, "h1")
+    assert "请处置舆情事件" in client.get("/staff/notifications").get_data(as_text=True)
