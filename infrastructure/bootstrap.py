@@ -13,6 +13,7 @@ from domain.reference import DEPARTMENTS
 
 from .config import Settings
 from .persistence import event_store_env, views_env
+from .mail import MailSender, SmtpSettings
 from .numbering import RedisNumberBlocks
 from .pipeline import BackgroundPoker, Poker
 from .security import TokenSigner
@@ -88,6 +89,14 @@ class Runtime:
     def oversight(self) -> Oversight:
         """催办 and 督办 of overdue items (the scheduler runs it as an RQ job)."""
         return Oversight(self.app, self.views, DEADLINE_SOURCES)
+
+    @cached_property
+    def mail(self) -> MailSender:
+        """The outbox's e-mail sender (a periodic RQ job runs it)."""
+        s = self.settings
+        return MailSender(self.app, self.views, SmtpSettings(
+            host=s.smtp_host, port=s.smtp_port, user=s.smtp_user, password=s.smtp_password,
+            sender=s.smtp_from, starttls=s.smtp_starttls))
 
     @cached_property
     def tokens(self) -> TokenSigner:

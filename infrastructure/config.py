@@ -54,6 +54,13 @@ class Settings:
     catchup_linger_ms: int = 10
     catchup_busy_linger_ms: int = 50
     worker_nice: int = 10
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "minyi@localhost"
+    smtp_starttls: bool = False
+    mail_interval: int = 60
     token_max_age: int = 12 * 3600
     ticket_number_block: int = 10
 
@@ -85,6 +92,12 @@ class Settings:
             catchup_busy_linger_ms=_int(env, "CATCHUP_BUSY_LINGER_MS",
                                         cls.catchup_busy_linger_ms),
             worker_nice=max(0, min(19, _int(env, "WORKER_NICE", cls.worker_nice))),
+            smtp_host=env.get("SMTP_HOST", ""), smtp_port=_int(env, "SMTP_PORT", 25),
+            smtp_user=env.get("SMTP_USER", ""), smtp_password=env.get("SMTP_PASSWORD", ""),
+            smtp_from=env.get("SMTP_FROM") or cls.smtp_from,
+            smtp_starttls=env.get("SMTP_STARTTLS", "0").strip().lower() in (
+                "1", "true", "yes", "on"),
+            mail_interval=_int(env, "MAIL_INTERVAL", cls.mail_interval),
             views_database_url=env.get("VIEWS_DATABASE_URL", ""),
             ticket_number_block=max(1, _int(env, "TICKET_NUMBER_BLOCK",
                                             cls.ticket_number_block)),

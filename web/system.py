@@ -68,4 +68,8 @@ def metrics():
     failed_jobs = _failed_jobs(rt)
     if failed_jobs is not None:
         lines += ["# TYPE minyi_failed_jobs gauge", f"minyi_failed_jobs {failed_jobs}"]
+    try:  # e-mails whose send was interrupted (never retried: at most once)
+        lines += ["# TYPE minyi_mail_stuck gauge", f"minyi_mail_stuck {rt.mail.stuck()}"]
+    except Exception:  # noqa: BLE001 - the metrics page must answer anyway
+        pass
     return Response("\n".join(lines) + "\n", mimetype="text/plain; version=0.0.4")

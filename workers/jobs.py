@@ -72,3 +72,13 @@ def oversee() -> dict:
             log.info("the oversight job is already running elsewhere")
             return {}
         return rt.oversight.run()
+
+
+def send_mail() -> dict:
+    """Deliver the outbox by e-mail; one sender at a time across workers."""
+    rt = runtime()
+    with read_model_lock(rt.redis, rt.settings.key_prefix, "mail", timeout=600,
+                         wait=1) as lock:
+        if lock is None:
+            return {}
+        return rt.mail.run()

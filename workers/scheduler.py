@@ -31,6 +31,7 @@ def run_scheduler(stop_after: float | None = None) -> None:
                 rt.redis.expire(key, interval * 3)
                 rt.poker()
                 enqueue_oversight(rt)
+                enqueue_mail(rt)
         except Exception as e:  # Redis down: try again next tick
             log.warning("scheduler tick failed: %s", e)
         stopping.wait(interval)
@@ -49,3 +50,18 @@ def enqueue_oversight(rt) -> bool:
 
 
 OVERSIGHT_JOB = "workers.jobs.oversee"
+MAIL_JOB = "workers.jobs.send_mail"
+
+
+def enqueue_mail(rt) -> bool:
+    """Enqueue the mail sender at most once per MAIL_INTERVAL, when SMTP is configured."""
+    from rq import Queue
+
+    if not rt.settings.smtp_host:
+        return False
+    every = max(1, rt.settings.mail_interval)
+    if not rt.redis.set(f"{rt.settings.key_prefix}:mail:due", "1", nx=True, ex=every):
+        return False
+    Queue(rt.settings.queue_name, connection=rt.redis).enqueue(
+        MAIL_JOB, job_timeout=600, result_ttl=3600, failure_ttl=86400)
+    return True

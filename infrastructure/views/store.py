@@ -67,6 +67,12 @@ class ViewStoreMixin:
         with self.datastore.transaction(commit=True) as c:
             c.execute(self.sql(statement), params)
 
+    def execute_count(self, statement: str, params: dict) -> int:
+        """One write statement in its own transaction; how many rows it changed."""
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(self.sql(statement), params)
+            return self._rowcount(c)
+
     def query(self, statement: str, params: dict | None = None) -> list[dict]:
         with self.datastore.transaction(commit=False) as c:
             c.execute(self.sql(statement), params or {})
