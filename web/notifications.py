@@ -6,7 +6,7 @@ from .auth import current_actor, staff_required
 from .extensions import runtime
 
 bp = Blueprint("notifications", __name__)
-KIND_LABELS = {"incident": "舆情事件", "overdue": "催办督办"}
+KIND_LABELS = {"incident": "舆情事件", "clock": "回应时限", "overdue": "催办督办"}
 
 
 def _page():

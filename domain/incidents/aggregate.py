@@ -58,6 +58,9 @@ class Incident(Aggregate):
         self.closed_at: datetime | None = None
         self.summary: str | None = None
 
+    # Plain class attribute (no annotation: the library would make it a constructor argument).
+    warnings = frozenset()  # the clock warnings recorded
+
     # --- what the spine reads ---------------------------------------------------------
 
     @property
@@ -194,6 +197,23 @@ class Incident(Aggregate):
     def _unlinked(self, item_kind: str, number: str, reason: str, actor: str,
                   at: datetime) -> None:
         self.links.pop(self.link_key(item_kind, number), None)
+
+    # --- clock warnings (the oversight job) ------------------------------------------------
+
+    def warn_clock(self, *, clock: str, stage: str, due_at: datetime, actor: str,
+                   at: datetime) -> bool:
+        """Record that a clock is about to run out ("due_soon") or has ("missed"), once per
+        clock, stage and due moment; False if it was recorded already."""
+        key = f"{clock}:{stage}:{due_at.isoformat()}"
+        if self.status == Status.CLOSED or key in self.warnings:
+            return False
+        self._clock_warned(clock=clock, stage=stage, due_at=due_at, actor=actor, at=at)
+        return True
+
+    @event("ClockWarned")
+    def _clock_warned(self, clock: str, stage: str, due_at: datetime, actor: str,
+                      at: datetime) -> None:
+        self.warnings = {*self.warnings, f"{clock}:{stage}:{due_at.isoformat()}"}
 
     # --- closing ----------------------------------------------------------------------
 

@@ -81,6 +81,7 @@ EVENT_LABELS = {
     Incident.Linked: "关联事项",
     Incident.Unlinked: "取消关联",
     Incident.Closed: "办结",
+    Incident.ClockWarned: "时限提醒",
 }
 
 INCIDENTS = Workflow(

@@ -31,7 +31,8 @@ class Notifications(ReadModel):
     }
     indexes = (("notices", "audience", "(audience, created_at)"),)
     handlers = {Incident.Opened: "incident_opened", Incident.LevelSet: "level_set",
-                Incident.Assigned: "assigned", Overseen.Reminded: "overdue",
+                Incident.Assigned: "assigned", Incident.ClockWarned: "clock_warned",
+                Overseen.Reminded: "overdue",
                 Overseen.Supervised: "overdue", Comment.ReplyPublished: "reply_published"}
 
     def notice(self, emit, e, audience: str, kind: str, subject: str, item_kind: str,
@@ -73,6 +74,19 @@ class Notifications(ReadModel):
                     f"请处置舆情事件：{incident.title}", "incidents", incident.incident_no)
         self.notice(emit, e, f"dept:{e.response_department}", "incident",
                     f"请做好舆情回应：{incident.title}", "incidents", incident.incident_no)
+
+    def clock_warned(self, e, emit):
+        incident = self._item(e)
+        if incident is None:
+            return
+        from domain.incidents.clocks import CLOCKS
+        label = CLOCKS.get(e.clock, (e.clock,))[0]
+        when = e.due_at.astimezone(self.tz).strftime("%m-%d %H:%M")
+        subject = (f"{label}时限将于 {when} 届满：{incident.title}" if e.stage == "due_soon"
+                   else f"{label}已超过时限（{when}）：{incident.title}")
+        for audience in ("role:opinion", *([f"dept:{incident.response_department}"]
+                                           if incident.response_department else [])):
+            self.notice(emit, e, audience, "clock", subject, "incidents", incident.incident_no)
 
     def overdue(self, e, emit):
         item = self._item(e)

@@ -166,3 +166,24 @@ def test_reminders_and_supervision_notify_the_department_and_the_supervisors(run
     supervisors = runtime.queries.notices_for(Actor("sup", ("supervisor",))).items
     assert [n["subject"][:2] for n in supervisors] == ["督办"]
     assert runtime.queries.notices_for(staff.other_handler).items == []
+
+
+def test_incident_clocks_warn_once_in_their_last_hour_and_once_when_missed(runtime, clock):
+    from datetime import timedelta
+    app, team = runtime.app, Actor("yq", ("opinion",))
+    opened_at = clock.now
+    no = app.open_incident(team, title="化工厂爆炸", level="II").incident_no
+    runtime.catch_up_all()
+    assert runtime.oversight.run()["incidents.clock_warnings"] == 0
+    clock.now = opened_at + timedelta(hours=4, minutes=10)
+    runtime.catch_up_all()
+    assert runtime.oversight.run()["incidents.clock_warnings"] == 1
+    assert runtime.oversight.run()["incidents.clock_warnings"] == 0
+    clock.now = opened_at + timedelta(hours=5, minutes=1)
+    assert runtime.oversight.run()["incidents.clock_warnings"] == 1
+    runtime.catch_up_all()
+    subjects = sorted(n["subject"] for n in runtime.queries.notices_for(team).items)
+    assert any(s.startswith("发布权威信息时限将于") for s in subjects)
+    assert any(s.startswith("发布权威信息已超过时限") for s in subjects)
+    assert [type(e).__name__ for e in app.events.get(app.workflows["incidents"].id_for(no))
+            ].count("ClockWarned") == 2

@@ -107,6 +107,7 @@ minyi/tickets:Ticket.Reminded
 minyi/tickets:Ticket.Supervised
 minyi/incidents:Incident
 minyi/incidents:Incident.Assigned
+minyi/incidents:Incident.ClockWarned
 minyi/incidents:Incident.Closed
 minyi/incidents:Incident.Created
 minyi/incidents:Incident.Event
