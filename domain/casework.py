@@ -85,22 +85,19 @@ class Casework(CommentCommands, TicketCommands, IncidentCommands, LexiconCommand
         events = [event for obj in objs if obj is not None
                   for event in (obj.collect_events() if hasattr(obj, "collect_events")
                                 else (obj,))]
-        try:
-            if kwargs:  # the library's own extras (tracking): no grouping
-                recordings = super().save(*events, **kwargs)
-            else:
-                recordings = self._group_commit.save(events) if events else []
-        except IntegrityError as e:
-            raise ConflictError("该事项已被他人修改，请刷新后重试") from e
-        if self.on_saved is not None and recordings:
-            self.on_saved(recordings)
-        return recordings
+        if kwargs:  # the library's own extras (tracking): no grouping
+            return self._stored(lambda: super(Casework, self).save(*events, **kwargs))
+        return self._stored(lambda: self._group_commit.save(events) if events else [])
 
     def record(self, events: list):
         """Save events built outside their aggregates (the oversight job's batches), all or
         none: ConflictError if any aggregate has moved past the version they follow."""
+        return self._stored(lambda: self.events.put(events))
+
+    def _stored(self, write):
+        """Run a write; a refused one is a ConflictError; the read models are told."""
         try:
-            recordings = self.events.put(events)
+            recordings = write()
         except IntegrityError as e:
             raise ConflictError("该事项已被他人修改，请刷新后重试") from e
         if self.on_saved is not None and recordings:

@@ -17,6 +17,7 @@ from domain.deadlines import working_days_between
 from domain.errors import ConflictError
 from domain.oversight import REMIND, SUPERVISE, SUPERVISE_AFTER_DAYS, Standing
 
+from .views.incidents.board import statements_of
 from .views.queries import sql_list
 
 log = logging.getLogger(__name__)
@@ -78,10 +79,7 @@ class Oversight:
             log.warning("incident clocks skipped: %s", e)
             return 0
         for row in rows:
-            statements = [{"kind": kind, "at": datetime.fromisoformat(row[column])}
-                          for kind, column in (("authoritative", "authoritative_at"),
-                                               ("press_conference", "press_at"),
-                                               ("written", "written_at")) if row[column]]
+            statements = statements_of(row)
             due = [(c.name, {"amber": "due_soon", "red": "missed"}[c.state], c.due_at)
                    for c in clocks(row["level"], datetime.fromisoformat(row["opened_at"]),
                                    statements, now) if c.state in ("amber", "red")]

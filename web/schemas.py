@@ -207,14 +207,19 @@ class TokenIn(StrictSchema):
     password = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
-class QueueQuery(FormSchema):
+class Paging(FormSchema):
+    """The page of a staff list."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class QueueQuery(Paging):
     """The filters every staff queue takes; a kind's queue adds its status and its own."""
 
     department = fields.String(load_default=None, validate=validate.Length(max=50))
     overdue = fields.Boolean(load_default=False)
     q = fields.String(load_default=None, validate=validate.Length(max=50))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class InboxQuery(QueueQuery):

@@ -11,18 +11,16 @@ from domain.reference import AREAS
 from ..auth import current_actor, staff_required
 from ..extensions import runtime
 from ..jsonbody import json_body
-from ..schemas import FormSchema, StrictSchema, text_field
+from ..schemas import PageOut, Paging, StrictSchema, text_field
 
 bp = Blueprint("incidents_api", __name__, url_prefix="/api/v1/staff/incidents")
 
 
-class BoardQuery(FormSchema):
+class BoardQuery(Paging):
     status = fields.String(load_default=None, validate=validate.OneOf(
         ["open", *STATUS_LABELS], error="状态须为 open、" + "、".join(STATUS_LABELS)))
     level = fields.String(load_default=None, validate=validate.OneOf(
         list(LEVELS), error="等级须为 I、II、III、IV"))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class Clock(Schema):
@@ -57,12 +55,8 @@ class BoardItem(Schema):
     clocks = fields.List(fields.Nested(Clock))
 
 
-class BoardOut(Schema):
+class BoardOut(PageOut):
     items = fields.List(fields.Nested(BoardItem))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
-    pages = fields.Integer()
 
 
 def board_page(query: dict):

@@ -14,6 +14,12 @@ STATEMENT_COLUMNS = {"authoritative": "authoritative_at", "press_conference": "p
                      "written": "written_at"}
 
 
+def statements_of(row: dict) -> list[dict]:
+    """A board row's first statement of each kind, as the clocks take them."""
+    return [{"kind": kind, "at": datetime.fromisoformat(row[column])}
+            for kind, column in STATEMENT_COLUMNS.items() if row.get(column)]
+
+
 class IncidentBoard(ReadModel):
     name = "incident_board"
     version = 2  # v2: incident_links (which incidents an item is linked to)
@@ -120,8 +126,7 @@ class IncidentQueries(QueryBase):
 
     @staticmethod
     def _with_clocks(row: dict, now: datetime) -> dict:
-        statements = [{"kind": kind, "at": datetime.fromisoformat(row[column])}
-                      for kind, column in STATEMENT_COLUMNS.items() if row.get(column)]
+        statements = statements_of(row)
         opened = datetime.fromisoformat(row["opened_at"])
         name, colour, word = LEVELS[row["level"]]
         row = {k: v for k, v in row.items() if k not in ("id", "linked_departments")}
