@@ -63,6 +63,7 @@ class Escalation(ReadModel):
         seen = {row["id"] for row in self._rows_for([a["id"] for a in arrivals], query)}
         window: list[dict] = []  # this batch's items so far (not yet in esc_items)
         open_now: dict = {}  # topic_area -> incident_no decided in this batch
+        to_link: dict = {}  # incident_no -> items to link to it (all at the end)
         for item in arrivals:
             if item["id"] in seen:
                 continue  # a replayed arrival that was already assessed and committed
@@ -85,17 +86,20 @@ class Escalation(ReadModel):
                 level = "III" if found.topic == EMERGENCY else "IV"
                 incident_no = self._incident_for(item, level, query, open_now)
                 item["incident_no"] = incident_no
-                self._link(incident_no, item)
+                linked = to_link.setdefault(incident_no, [])
+                linked.append(item)
                 if spike:  # everything in the window belongs to it too
                     for other in recent:
                         if other.get("incident_no"):
                             continue
-                        self._link(incident_no, other)
+                        linked.append(other)
                         other["incident_no"] = incident_no  # batch items are written below
-                        if other in stored:
+                        if "category" not in other:  # a stored row: update it
                             emit("UPDATE esc_items SET incident_no = :no WHERE id = :id",
                                  {"no": incident_no, "id": other["id"]})
             window.append(item)
+        for incident_no, items in to_link.items():
+            self._link(incident_no, items)
         for item in window:
             emit("INSERT INTO esc_items (id, item_kind, number, topic, area, received_at, "
                  "score, sensitive, reasons, incident_no) VALUES (:id, :kind, :number, :topic, "
@@ -147,10 +151,10 @@ class Escalation(ReadModel):
     def _incident_for(self, item: dict, level: str, query, open_now: dict) -> str:
         """The open incident on the item's topic and place, or a new one it sets off."""
         key = f"{item['topic']}|{item['area'] or ''}"
-        number = open_now.get(key)
-        if number is None:
-            rows = query("SELECT incident_no FROM esc_open WHERE topic_area = :k", {"k": key})
-            number = rows[0]["incident_no"] if rows else None
+        if key in open_now:  # decided earlier in this batch
+            return open_now[key]
+        rows = query("SELECT incident_no FROM esc_open WHERE topic_area = :k", {"k": key})
+        number = rows[0]["incident_no"] if rows else None
         if number is not None and self._is_open(number):
             open_now[key] = number
             return number
@@ -171,23 +175,35 @@ class Escalation(ReadModel):
         except DomainError:
             return False
 
-    def _link(self, incident_no: str, item: dict) -> None:
-        """Link an item to an incident once (a replay links nothing twice)."""
-        try:
-            incident = self.app.get_item("incidents", incident_no)
-            department = self.app.get_item(item["item_kind"], item["number"]).department
-        except DomainError:
-            return
-        if incident.status == IncidentStatus.CLOSED:
-            return
-        if incident.link(item_kind=item["item_kind"], number=item["number"],
-                         department=department, actor=ESCALATION_ACTOR.id, at=self.app.clock()):
+    def _link(self, incident_no: str, items: list[dict]) -> None:
+        """Link items to an incident, each once (a replay links nothing twice): the
+        incident is loaded and saved once a batch; if it changed meanwhile, once more."""
+        departments = {}
+        for item in items:
+            if "category" in item:  # an arrival: not dispatched yet
+                departments[(item["item_kind"], item["number"])] = None
+            else:  # a stored row of the window: it may have moved on since
+                try:
+                    departments[(item["item_kind"], item["number"])] = self.app.get_item(
+                        item["item_kind"], item["number"]).department
+                except DomainError:
+                    continue
+        for attempt in range(2):
+            try:
+                incident = self.app.get_item("incidents", incident_no)
+            except DomainError:
+                return
+            if incident.status == IncidentStatus.CLOSED:
+                return
+            now = self.app.clock()
+            changed = [incident.link(item_kind=kind, number=number, department=department,
+                                     actor=ESCALATION_ACTOR.id, at=now)
+                       for (kind, number), department in departments.items()]
+            if not any(changed):
+                return
             try:
                 self.app.save(incident)
-            except ConflictError:  # changed meanwhile: reload and try once more
-                incident = self.app.get_item("incidents", incident_no)
-                if incident.link(item_kind=item["item_kind"], number=item["number"],
-                                 department=department, actor=ESCALATION_ACTOR.id,
-                                 at=self.app.clock()):
-                    self.app.save(incident)
-
+                return
+            except ConflictError:
+                if attempt:
+                    raise
