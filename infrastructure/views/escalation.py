@@ -119,11 +119,10 @@ class Escalation(ReadModel):
         if isinstance(e, Ticket.Registered):
             return {"id": e.originator_id.hex, "item_kind": "tickets", "number": e.ticket_no,
                     "area": e.area or None, "category": e.category, "at": e.at,
-                    "text": f"{e.title}\n{e.content}", "urgent": e.urgency == "urgent",
-                    "department": None}
+                    "text": f"{e.title}\n{e.content}", "urgent": e.urgency == "urgent"}
         return {"id": e.originator_id.hex, "item_kind": "comments", "number": e.tracking_no,
                 "area": getattr(e, "area", None), "category": e.category, "at": e.at,
-                "text": f"{e.title}\n{e.content}", "urgent": False, "department": None}
+                "text": f"{e.title}\n{e.content}", "urgent": False}
 
     @staticmethod
     def _rows_for(ids: list, query) -> list:

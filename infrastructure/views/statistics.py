@@ -86,16 +86,6 @@ def periods_of(month: str) -> tuple[tuple[str, str], ...]:
     return (("m", month), ("y", month[:4]), ("a", ALL))
 
 
-def cells_of(facts: dict) -> list[tuple[str, str, str, str, dict]]:
-    """(key, combo, grain, period, dimensions) of every cell an item counts in."""
-    out = []
-    for grain, period in periods_of(facts["month"]):
-        for combo, kept in COMBOS.items():
-            dims = {d: (facts[d] if d in kept else ALL) for d in DIMENSIONS}
-            out.append((cell_key(combo, period, dims), combo, grain, period, dims))
-    return out
-
-
 class Statistics(ReadModel):
     name = "statistics"
     version = 1
