@@ -1,5 +1,6 @@
 """Departments and staff accounts: who may act, and for which department."""
 
+import re
 from datetime import datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -20,6 +21,19 @@ def staff_id(username: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"minyi:staff:{username}")
 
 
+EMAIL = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\".]+")
+
+
+def clean_email(email: str | None, field: str = "email") -> str | None:
+    """A work e-mail address, trimmed; "" or None clears it."""
+    email = (email or "").strip()
+    if not email:
+        return None
+    if len(email) > 254 or not EMAIL.fullmatch(email):
+        raise InvalidValueError("电子邮箱格式不正确", field=field)
+    return email
+
+
 @pin_topics("directory", legacy_module="domain.directory")
 class Department(Aggregate):
     """A responsible unit (责任单位) that items can be dispatched to."""
@@ -32,6 +46,16 @@ class Department(Aggregate):
     def __init__(self, name: str, actor: str, at: datetime):
         self.name = name
         self.active = True
+        self.mailbox = None
+
+    def set_mailbox(self, *, email: str | None, actor: str, at: datetime) -> None:
+        if email != self.mailbox:
+            self._mailbox_set(email=email, actor=actor, at=at)
+
+    @event("MailboxSet")
+    def _mailbox_set(self, email: str | None, actor: str, at: datetime) -> None:
+        """The department's duty mailbox, where its notices are also e-mailed."""
+        self.mailbox = email
 
 
 @pin_topics("directory", legacy_module="domain.directory")
@@ -49,6 +73,7 @@ class StaffAccount(Aggregate):
         self.password_hash = password_hash
         self.roles, self.department = list(roles), department
         self.active = True
+        self.email = None
 
     @staticmethod
     def validate(username: str, roles: list, department: str | None) -> None:
@@ -68,6 +93,15 @@ class StaffAccount(Aggregate):
     @event("PasswordChanged")
     def _password_changed(self, password_hash: str, actor: str, at: datetime) -> None:
         self.password_hash = password_hash
+
+    def set_email(self, *, email: str | None, actor: str, at: datetime) -> None:
+        if email != self.email:
+            self._email_set(email=email, actor=actor, at=at)
+
+    @event("EmailSet")
+    def _email_set(self, email: str | None, actor: str, at: datetime) -> None:
+        """Where the notices addressed to this account's roles and department are e-mailed."""
+        self.email = email
 
     def has_role(self, *roles: str) -> bool:
         return any(r in self.roles for r in roles)
@@ -100,6 +134,27 @@ class DirectoryCommands:
     def require_department(self, name: str) -> None:
         if not self.department_exists(name):
             raise InvalidValueError(f"未知的单位：{name}", field="department")
+
+    def get_department(self, name: str) -> Department:
+        try:
+            return self.repository.get(department_id(name))
+        except (AggregateNotFoundError, ValueError):
+            raise NotFoundError(f"未找到单位 {name}") from None
+
+    def set_department_mailbox(self, name: str, email: str | None, actor: Actor) -> None:
+        """The department's duty mailbox for notices (admins only; empty clears it)."""
+        actor.require_role("admin")
+        department = self.get_department(name)
+        department.set_mailbox(email=clean_email(email), actor=actor.id, at=self.clock())
+        self.save(department)
+
+    def set_staff_email(self, username: str, email: str | None, actor: Actor) -> None:
+        """A staff member's e-mail for notices: set by an admin or by the member."""
+        if actor.id != f"staff:{username}":
+            actor.require_role("admin")
+        account = self.get_staff(username)
+        account.set_email(email=clean_email(email), actor=actor.id, at=self.clock())
+        self.save(account)
 
     def register_staff(self, *, username: str, display_name: str, password_hash: str,
                        roles: list, department: str | None, actor: Actor) -> StaffAccount:

@@ -96,7 +96,8 @@ class Runtime:
         s = self.settings
         return MailSender(self.app, self.views, SmtpSettings(
             host=s.smtp_host, port=s.smtp_port, user=s.smtp_user, password=s.smtp_password,
-            sender=s.smtp_from, starttls=s.smtp_starttls))
+            sender=s.smtp_from, starttls=s.smtp_starttls, max_age_hours=s.mail_max_age_hours,
+            site_url=s.site_url))
 
     @cached_property
     def tokens(self) -> TokenSigner:

@@ -5,10 +5,15 @@ The outbox is a read model and can be rebuilt; what was sent is kept beside it i
 message is claimed ("sending") before it goes out and marked "sent" after: a failure the
 SMTP server reports is retried with back-off (RETRY_DELAYS) up to MAX_ATTEMPTS times,
 while a send interrupted by a crash stays "sending" and is not retried (at most once;
-/metrics counts such messages). The recipient's address is read from the item itself,
-where it is encrypted at rest, at the moment of sending.
+/metrics counts such messages). Addresses are read at the moment of sending: a citizen's
+from the item itself, where it is encrypted at rest; for a staff notice, those of the
+active accounts in its audience (a role or a department) and the department's duty
+mailbox. A message never tried within `max_age` of its event (SMTP was not configured, or
+down for days) is not sent: a stale deadline warning helps nobody.
 """
 
+import hashlib
+import json
 import logging
 import smtplib
 from dataclasses import dataclass
@@ -34,6 +39,8 @@ class SmtpSettings:
     sender: str = "minyi@localhost"
     starttls: bool = False
     timeout: float = 10.0
+    max_age_hours: int = 72
+    site_url: str = ""  # the console's address, for links in staff notices
 
 
 class MailSender:
@@ -41,31 +48,40 @@ class MailSender:
         self.app, self.store, self.settings = app, store, settings
 
     def due(self, now: datetime, limit: int = 100) -> list[dict]:
-        """Outbox messages never tried, or whose retry time has come."""
+        """Outbox messages never tried (and not too old), or whose retry time has come."""
         self.store.run([SENT_DDL])
+        oldest = now - timedelta(hours=self.settings.max_age_hours)
         return self.store.query(
-            f"SELECT o.id, o.item_kind, o.item_no, o.subject, o.body, s.attempts "
-            f"FROM outbox o LEFT JOIN {SENT} s ON s.id = o.id "
-            "WHERE s.id IS NULL OR (s.status = 'retry' AND s.next_attempt_at <= :now) "
-            "ORDER BY o.created_at LIMIT :limit", {"now": now.isoformat(), "limit": limit})
+            f"SELECT o.id, o.item_kind, o.item_no, o.subject, o.body, o.audience, o.kind, "
+            f"s.attempts FROM outbox o LEFT JOIN {SENT} s ON s.id = o.id "
+            "WHERE (s.id IS NULL AND o.created_at >= :oldest) "
+            "OR (s.status = 'retry' AND s.next_attempt_at <= :now) "
+            "ORDER BY o.created_at LIMIT :limit",
+            {"now": now.isoformat(), "oldest": oldest.isoformat(), "limit": limit})
 
     def run(self) -> dict:
         """Send what is due; returns counts by outcome. Without SMTP_HOST nothing is sent."""
         if not self.settings.host:
             return {"skipped": "SMTP_HOST is not set"}
-        now, counts = self.app.clock(), {"sent": 0, "retry": 0, "failed": 0, "no_address": 0}
+        now = self.app.clock()
+        counts = {"sent": 0, "retry": 0, "failed": 0, "no_address": 0, "superseded": 0}
         for message in self.due(now):
             attempts = (message["attempts"] or 0) + 1
             if not self._claim(message["id"], attempts, message["attempts"] is not None):
                 continue  # another sender took it
-            address = self._address(message)
-            if not address:
+            addresses = self._addresses(message)
+            if not addresses:
                 self._mark(message["id"], "no_address", attempts)
                 counts["no_address"] += 1
                 continue
+            body = self._body(message)
+            if body is None:
+                self._mark(message["id"], "superseded", attempts)
+                counts["superseded"] += 1
+                continue
             try:
-                self._send(address, message)
-            except (smtplib.SMTPException, OSError) as e:
+                self._send(addresses, message, body)
+            except (smtplib.SMTPException, OSError, UnicodeError) as e:
                 outcome = "failed" if attempts >= MAX_ATTEMPTS else "retry"
                 delay = RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]
                 self._mark(message["id"], outcome, attempts, error=str(e)[:500],
@@ -96,20 +112,61 @@ class MailSender:
              "next": next_at.isoformat() if next_at else None,
              "sent": sent_at.isoformat() if sent_at else None})
 
-    def _address(self, message: dict) -> str | None:
+    def _addresses(self, message: dict) -> list[str]:
+        if message["audience"]:
+            return self.staff_addresses(message["audience"])
         try:
             item = self.app.get_item(message["item_kind"], message["item_no"])
         except Exception:  # noqa: BLE001 - an item that cannot be read has no address
-            return None
-        return (getattr(item, "contact", None) or {}).get("email")
+            return []
+        email = (getattr(item, "contact", None) or {}).get("email")
+        return [email] if email else []
 
-    def _send(self, address: str, message: dict) -> None:
+    def staff_addresses(self, audience: str) -> list[str]:
+        """The e-mail of each active account in a role or department, and its mailbox."""
+        scope, _, name = audience.partition(":")
+        rows = self.store.query("SELECT username, roles, department FROM staff "
+                                "WHERE active = 1 ORDER BY username")
+        usernames = [r["username"] for r in rows if (
+            name in json.loads(r["roles"]) if scope == "role" else r["department"] == name)]
+        addresses = []
+        for username in usernames:
+            try:
+                addresses.append(self.app.get_staff(username).email)
+            except Exception:  # noqa: BLE001 - an account that cannot be read gets nothing
+                continue
+        if scope == "dept":
+            try:
+                addresses.append(self.app.get_department(name).mailbox)
+            except Exception:  # noqa: BLE001
+                pass
+        return sorted({a for a in addresses if a})
+
+    def _body(self, message: dict) -> str | None:
+        """The text to send; None when a newer message makes this one wrong to send."""
+        body = message["body"]
+        if message["audience"] and self.settings.site_url:
+            body += (f"\n{self.settings.site_url.rstrip('/')}/staff/"
+                     f"{message['item_kind']}/{message['item_no']}")
+        if message["kind"] == "query_code":
+            version = int(message["id"].rpartition(":")[2])
+            code = self.app.recovered_query_code(message["item_no"], version)
+            try:
+                self.app.comment_for_citizen(message["item_no"], code)
+            except Exception:  # noqa: BLE001 - the code was replaced again since
+                return None
+            body = body.replace("{query_code}", code)
+        return body
+
+    def _send(self, addresses: list[str], message: dict, body: str) -> None:
         s = self.settings
         mail = EmailMessage()
-        mail["From"], mail["To"], mail["Subject"] = s.sender, address, message["subject"]
+        mail["From"], mail["Subject"] = s.sender, message["subject"]
+        mail["To"] = ", ".join(addresses)
         domain = s.sender.rpartition("@")[2] or "localhost"
-        mail["Message-ID"] = make_msgid(idstring=message["id"].replace(":", "."), domain=domain)
-        mail.set_content(message["body"])
+        idstring = hashlib.sha256(message["id"].encode()).hexdigest()[:24]  # ASCII, stable
+        mail["Message-ID"] = make_msgid(idstring=idstring, domain=domain)
+        mail.set_content(body)
         with smtplib.SMTP(s.host, s.port, timeout=s.timeout) as smtp:
             if s.starttls:
                 smtp.starttls()

@@ -47,15 +47,18 @@ def create_department(name):
               type=click.Choice(sorted(ROLES)), help="可重复：" + " / ".join(sorted(ROLES)))
 @click.option("--department", default=None, help="承办人所属单位")
 @click.option("--display-name", default="", help="显示名称")
+@click.option("--email", default="", help="接收通知的电子邮箱")
 @click.password_option(help="至少8位")
 @with_appcontext
-def create_staff(username, roles, department, display_name, password):
+def create_staff(username, roles, department, display_name, email, password):
     """Create a staff account with an argon2-hashed password."""
     rt = _rt()
     try:
         rt.app.register_staff(username=username, display_name=display_name,
                               password_hash=hash_password(password), roles=list(roles),
                               department=department, actor=SYSTEM_ACTOR)
+        if email:
+            rt.app.set_staff_email(username, email, SYSTEM_ACTOR)
     except (DomainError, ValueError) as e:
         raise click.ClickException(getattr(e, "message", str(e)))
     rt.catch_up_all()
@@ -73,6 +76,32 @@ def set_password(username, password):
     except (DomainError, ValueError) as e:
         raise click.ClickException(getattr(e, "message", str(e)))
     click.echo("密码已更新")
+
+
+@click.command("set-email")
+@click.argument("username")
+@click.argument("email", default="")
+@with_appcontext
+def set_email(username, email):
+    """Set (or, without EMAIL, clear) where a staff member's notices are e-mailed."""
+    try:
+        _rt().app.set_staff_email(username, email, SYSTEM_ACTOR)
+    except DomainError as e:
+        raise click.ClickException(e.message)
+    click.echo(f"已设置通知邮箱：{email}" if email else "已清除通知邮箱")
+
+
+@click.command("set-mailbox")
+@click.argument("department")
+@click.argument("email", default="")
+@with_appcontext
+def set_mailbox(department, email):
+    """Set (or clear) a department's duty mailbox, which also receives its notices."""
+    try:
+        _rt().app.set_department_mailbox(department, email, SYSTEM_ACTOR)
+    except DomainError as e:
+        raise click.ClickException(e.message)
+    click.echo(f"已设置单位值班邮箱：{email}" if email else "已清除单位值班邮箱")
 
 
 @click.command("token")
@@ -175,7 +204,8 @@ def demo(count, seed):
     click.echo(f"示例数据已载入：{stats}")
 
 
-COMMANDS = (init_command, create_department, create_staff, set_password, token,
+COMMANDS = (init_command, create_department, create_staff, set_password, set_email,
+            set_mailbox, token,
             create_api_key, revoke_api_key, list_api_keys, rebuild, catch_up, demo,
             report_command)
 

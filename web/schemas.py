@@ -105,6 +105,16 @@ class QueryIn(FormSchema):
                                error_messages=_required)
 
 
+class RecoveryIn(StrictSchema):
+    email = fields.Email(required=True, validate=validate.Length(max=254),
+                         error_messages={**_required, "invalid": "电子邮箱格式不正确"})
+
+
+class RecoveryForm(FormSchema, RecoveryIn):
+    tracking_no = fields.String(required=True, validate=validate.Length(min=4, max=40),
+                                error_messages=_required)
+
+
 class RatingIn(StrictSchema):
     query_code = fields.String(required=True, error_messages=_required)
     rating = fields.String(required=True, validate=validate.OneOf(RATINGS, error="未知的评价等级"),

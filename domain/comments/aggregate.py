@@ -1,6 +1,6 @@
 """The portal Comment aggregate: its whole lifecycle, from submission to closing."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
@@ -209,6 +209,23 @@ class Comment(Overseen):
         self.reply, self.reply_department, self.replied_at = content, department, at
         self.public_reply = public_content
         self.rating = None
+
+    # --- the citizen's query code ---------------------------------------------
+
+    CODE_RESET_INTERVAL = timedelta(minutes=10)
+
+    def may_reset_query_code(self, email: str, at: datetime) -> bool:
+        """A new code is sent only to the e-mail the citizen gave, at most every 10 minutes."""
+        given = (self.contact or {}).get("email") or ""
+        last = getattr(self, "code_reset_at", None)
+        return bool(given) and given.strip().casefold() == email.strip().casefold() and (
+            last is None or at - last >= self.CODE_RESET_INTERVAL)
+
+    @event("QueryCodeReset")
+    def reset_query_code(self, query_code_hash: str, actor: str, at: datetime) -> None:
+        """A new query code replaces the old one (the code itself is only e-mailed)."""
+        self.query_code_hash = query_code_hash
+        self.code_reset_at = at
 
     # --- rating and after ----------------------------------------------------
 

@@ -134,6 +134,7 @@ EVENT_LABELS = {
     Comment.ExtensionRequested: "申请延期",
     Comment.ExtensionGranted: "批准延期",
     Comment.ExtensionDeclined: "不予延期",
+    Comment.QueryCodeReset: "网民通过邮箱找回查询码",
 }
 
 # Steps a citizen sees on the follow page (never their notes).

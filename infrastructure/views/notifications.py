@@ -3,9 +3,12 @@ the tracking position of the event that calls for it, so each event gives its no
 exactly once (a replay or a rebuild writes the same rows, keyed by the event).
 
 Notices are addressed to a role (`role:opinion`) or a department (`dept:区住建局`); the
-console lists those of the signed-in staff member. Citizens who gave an e-mail address
-get one when the reply to their comment is published: those messages wait in `outbox`
-(without the address) for a sender (not yet built; see docs/rules.md, Planned).
+console lists those of the signed-in staff member. Each notice is also a message in
+`outbox`, e-mailed by infrastructure/mail.py to the staff of its audience who gave an
+e-mail address and to the department's duty mailbox. Citizens who gave an e-mail address
+get one when the reply to their comment is published and when they ask to recover their
+query code. No outbox row holds an address: the sender reads it when it sends (a
+citizen's from the item, encrypted at rest; staff's from their accounts).
 """
 
 from domain.comments import Comment
@@ -26,23 +29,39 @@ class Notifications(ReadModel):
             subject TEXT NOT NULL, item_kind TEXT, item_no TEXT, created_at TEXT NOT NULL""",
         # Messages to citizens; the address is not kept here (no read model holds contact
         # data): the sender reads it from the item, encrypted at rest, when it sends.
+        # `audience` is NULL for a message to the item's citizen.
         "outbox": """id TEXT PRIMARY KEY, item_kind TEXT NOT NULL, item_no TEXT NOT NULL,
-            subject TEXT NOT NULL, body TEXT NOT NULL, created_at TEXT NOT NULL""",
+            subject TEXT NOT NULL, body TEXT NOT NULL, created_at TEXT NOT NULL,
+            audience TEXT, kind TEXT""",
     }
+    version = 2
     indexes = (("notices", "audience", "(audience, created_at)"),)
     handlers = {Incident.Opened: "incident_opened", Incident.LevelSet: "level_set",
                 Incident.Assigned: "assigned", Incident.ClockWarned: "clock_warned",
                 Overseen.Reminded: "overdue",
-                Overseen.Supervised: "overdue", Comment.ReplyPublished: "reply_published"}
+                Overseen.Supervised: "overdue", Comment.ReplyPublished: "reply_published",
+                Comment.QueryCodeReset: "query_code_reset"}
 
     def notice(self, emit, e, audience: str, kind: str, subject: str, item_kind: str,
                item_no: str) -> None:
+        """A notice in the console and, for whoever has an address, an e-mail."""
+        row = {"id": f"{e.originator_id.hex}:{e.originator_version}:{audience}",
+               "audience": audience, "kind": kind, "subject": subject[:200],
+               "item_kind": item_kind, "item_no": item_no, "at": self.iso(e.at),
+               "body": f"{subject[:200]}\n\n请登录工作台处理（{item_no}）。"}
         emit("INSERT INTO notices (id, audience, kind, subject, item_kind, item_no, created_at) "
              "VALUES (:id, :audience, :kind, :subject, :item_kind, :item_no, :at) "
+             "ON CONFLICT (id) DO NOTHING", row)
+        emit("INSERT INTO outbox (id, item_kind, item_no, subject, body, created_at, audience, "
+             "kind) VALUES (:id, :item_kind, :item_no, :subject, :body, :at, :audience, :kind) "
+             "ON CONFLICT (id) DO NOTHING", row)
+
+    def to_citizen(self, emit, e, kind: str, item_no: str, subject: str, body: str) -> None:
+        emit("INSERT INTO outbox (id, item_kind, item_no, subject, body, created_at, kind) "
+             "VALUES (:id, 'comments', :no, :subject, :body, :at, :kind) "
              "ON CONFLICT (id) DO NOTHING",
-             {"id": f"{e.originator_id.hex}:{e.originator_version}:{audience}",
-              "audience": audience, "kind": kind, "subject": subject[:200],
-              "item_kind": item_kind, "item_no": item_no, "at": self.iso(e.at)})
+             {"id": f"{e.originator_id.hex}:{e.originator_version}", "no": item_no,
+              "subject": subject, "body": body, "at": self.iso(e.at), "kind": kind})
 
     def _item(self, e):
         """The aggregate an event belongs to, as it is now (for its number and department)."""
@@ -69,6 +88,11 @@ class Notifications(ReadModel):
     def assigned(self, e, emit):
         incident = self._item(e)
         if incident is None:
+            return
+        if e.handling_department == e.response_department:  # one notice, both tracks
+            self.notice(emit, e, f"dept:{e.handling_department}", "incident",
+                        f"请处置舆情事件并做好回应：{incident.title}", "incidents",
+                        incident.incident_no)
             return
         self.notice(emit, e, f"dept:{e.handling_department}", "incident",
                     f"请处置舆情事件：{incident.title}", "incidents", incident.incident_no)
@@ -110,14 +134,23 @@ class Notifications(ReadModel):
         email = (comment.contact or {}).get("email") if comment is not None else None
         if not email:
             return
-        emit("INSERT INTO outbox (id, item_kind, item_no, subject, body, created_at) VALUES "
-             "(:id, 'comments', :no, :subject, :body, :at) ON CONFLICT (id) DO NOTHING",
-             {"id": f"{e.originator_id.hex}:{e.originator_version}", "no": comment.tracking_no,
-              "subject": f"您的留言 {comment.tracking_no} 已答复",
-              "body": (f"您好！您于{self.local_date(comment.submitted_at)}提交的留言"
-                       f"（受理编号 {comment.tracking_no}）已由{e.department}答复。"
-                       "请凭受理编号和查询码在区政府网站“留言查询”中查看答复并评价。"),
-              "at": self.iso(e.at)})
+        self.to_citizen(
+            emit, e, "reply", comment.tracking_no, f"您的留言 {comment.tracking_no} 已答复",
+            f"您好！您于{self.local_date(comment.submitted_at)}提交的留言"
+            f"（留言编号 {comment.tracking_no}）已由{e.department}答复。"
+            "请凭留言编号和查询码在区政府网站“留言查询”中查看答复并评价。")
+
+    def query_code_reset(self, e, emit):
+        """The new code is not in the event (only its hash): the sender derives it."""
+        comment = self._item(e)
+        if comment is None:
+            return
+        self.to_citizen(
+            emit, e, "query_code", comment.tracking_no,
+            f"您的留言 {comment.tracking_no} 的新查询码",
+            f"您好！您申请找回留言（留言编号 {comment.tracking_no}）的查询码。"
+            "新的查询码是：{query_code}\n原查询码已停止使用。"
+            "如非本人操作，请忽略本邮件；他人无法通过本邮件以外的途径获得新查询码。")
 
 
 class NotificationQueries(QueryBase):

@@ -7,7 +7,7 @@ from domain.errors import NotFoundError
 from .. import schemas
 from ..extensions import runtime
 from ..jsonbody import json_body
-from .citizen import citizen_view
+from .citizen import RECOVERY_SENT, citizen_view
 
 bp = Blueprint("comments_api", __name__, url_prefix="/api/v1")
 # Built once: loading keeps no state in the schema, and building one costs more than a load.
@@ -37,6 +37,17 @@ def rate_comment(tracking_no: str):
     data = schemas.RatingIn().load(json_body())
     runtime().app.rate_reply(tracking_no, data["query_code"], data["rating"], data["remark"])
     return {"tracking_no": tracking_no, "rating": data["rating"]}, 201
+
+
+@bp.post("/comments/<tracking_no>/query-code-recovery")
+def recover_query_code(tracking_no: str):
+    """E-mail a new query code to the address given with the comment.
+
+    202 whether or not the number and address match, so neither can be probed.
+    """
+    data = schemas.RecoveryIn().load(json_body())
+    runtime().app.recover_query_code(tracking_no[:40], data["email"])
+    return {"message": RECOVERY_SENT}, 202
 
 
 @bp.get("/replies")

@@ -4,6 +4,9 @@ from domain.comments import STATUS_LABELS
 
 from ..extensions import runtime
 
+RECOVERY_SENT = ("如留言编号与留言时填写的电子邮箱相符，新的查询码将发送到该邮箱，原查询码随即停用。"
+                 "10 分钟内只能申请一次。")
+
 
 def citizen_view(tracking_no: str, query_code: str) -> dict:
     """The item if the query code matches (domain errors otherwise).

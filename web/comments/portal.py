@@ -6,7 +6,7 @@ rating are POSTs and the code is only ever echoed back inside a form.
 """
 
 
-from flask import Blueprint, flash, make_response, render_template, request
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
 from domain.comments.aggregate import MAX_ADDRESS, MAX_CONTENT, MAX_TITLE
@@ -18,7 +18,7 @@ from .. import schemas
 from ..extensions import runtime
 from ..feeds.pages import public_summary
 from ..messages import chinese_errors
-from .citizen import citizen_view
+from .citizen import RECOVERY_SENT, citizen_view
 
 bp = Blueprint("portal", __name__)
 
@@ -136,6 +136,22 @@ def follow():
     if view is None:
         return _follow_form({"tracking_no": data["tracking_no"]}, {}, 403, WRONG_CODE)
     return _follow_view(view, data["query_code"])
+
+
+@bp.route("/follow/recover", methods=["GET", "POST"])
+def recover():
+    """找回查询码: a new code by e-mail to the address given with the comment."""
+    if request.method == "GET":
+        return _render("portal/recover_form.html", 200, private=True, values={}, errors={})
+    values = _form_data()
+    try:
+        data = schemas.RecoveryForm().load(values)
+    except ValidationError as e:
+        return _render("portal/recover_form.html", 422, private=True, values=values,
+                       errors=chinese_errors(e.messages))
+    runtime().app.recover_query_code(data["tracking_no"], data["email"])
+    flash(RECOVERY_SENT, "success")
+    return redirect(url_for("portal.follow", tracking_no=data["tracking_no"]), 303)
 
 
 @bp.post("/follow/<tracking_no>/rate")

@@ -37,6 +37,7 @@ class StaffInbox(CommentReadModel):
                 Comment.ExtensionRequested: "ext_requested",
                 Comment.ExtensionGranted: "ext_granted",
                 Comment.ExtensionDeclined: "ext_declined", Comment.Redacted: "touched",
+                Comment.QueryCodeReset: "touched",
                 Overseen.Reminded: "reminded", Overseen.Supervised: "supervised"}
 
     def set(self, emit, e, assignments: str, **params) -> None:
