@@ -15,7 +15,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate, event
 
 from .errors import InvalidValueError, NotFoundError
-from .sensitivity import EMERGENCY, Lexicon
+from .sensitivity import EMERGENCY, OTHER_EMERGENCY, Lexicon, default_emergency_kinds
 from .topics import pin_topics
 
 MAX_TERM = 20
@@ -56,26 +56,40 @@ class LexiconRegister(Aggregate):
     def __init__(self, lexicon: dict, actor: str, at: datetime):
         self.topics = {t: dict(terms) for t, terms in lexicon["topics"].items()}
         self.emergency = dict(lexicon["emergency"])
+        # Registers opened before emergency kinds existed take the default kinds.
+        self.emergency_kinds = dict(lexicon.get("emergency_kinds") or default_emergency_kinds())
         self.exclusions = list(lexicon["exclusions"])
         self.settings = {k: lexicon[k] for k in SETTINGS}
 
     def lexicon(self) -> Lexicon:
         return Lexicon(topics={t: dict(v) for t, v in self.topics.items()},
-                       emergency=dict(self.emergency), exclusions=tuple(self.exclusions),
+                       emergency=dict(self.emergency),
+                       emergency_kinds=dict(getattr(self, "emergency_kinds", None)
+                                            or default_emergency_kinds()),
+                       exclusions=tuple(self.exclusions),
                        **self.settings)
 
-    def set_term(self, *, topic: str, term: str, weight, actor: str, at: datetime) -> None:
-        """Add a term to a topic (or EMERGENCY), or change its weight."""
+    def set_term(self, *, topic: str, term: str, weight, actor: str, at: datetime,
+                 kind: str | None = None) -> None:
+        """Add a term to a topic (or EMERGENCY, with the kind of emergency it names), or
+        change its weight."""
         topic = (topic or "").strip()
         if not topic or len(topic) > MAX_TERM:
             raise InvalidValueError(f"话题不能为空且不超过{MAX_TERM}字", field="topic")
+        kind = _term(kind, "kind") if kind not in (None, "") else None
+        if kind is not None and topic != EMERGENCY:
+            raise InvalidValueError("只有突发事件词语可以指定事件类别", field="kind")
         self._term_set(topic=topic, term=_term(term), weight=_weight(weight), actor=actor,
-                       at=at)
+                       at=at, kind=kind)
 
     @event("TermSet")
-    def _term_set(self, topic: str, term: str, weight: float, actor: str, at: datetime) -> None:
+    def _term_set(self, topic: str, term: str, weight: float, actor: str, at: datetime,
+                  kind: str | None = None) -> None:
         if topic == EMERGENCY:
             self.emergency[term] = weight
+            if not hasattr(self, "emergency_kinds"):
+                self.emergency_kinds = default_emergency_kinds()
+            self.emergency_kinds[term] = kind or self.emergency_kinds.get(term) or OTHER_EMERGENCY
         else:
             self.topics.setdefault(topic, {})[term] = weight
 
@@ -139,6 +153,8 @@ EDITS = {"set_term": ("topic", "term", "weight"), "remove_term": ("topic", "term
          "add_exclusion": ("phrase",), "remove_exclusion": ("phrase",),
          "change_settings": None}
 
+OPTIONAL = {"set_term": ("kind",)}  # edit -> the values it may also take
+
 
 class LexiconCommands:
     """Mixed into the application: read and edit the lexicon (the opinion team)."""
@@ -164,7 +180,7 @@ class LexiconCommands:
             register = LexiconRegister(lexicon=default, actor=actor.id, at=now)
         if edit not in EDITS:
             raise InvalidValueError(f"未知的操作：{edit}", field="edit")
-        allowed = EDITS[edit] or tuple(SETTINGS)
+        allowed = (*(EDITS[edit] or SETTINGS), *OPTIONAL.get(edit, ()))
         unknown = sorted(set(values) - set(allowed))
         missing = [name for name in (EDITS[edit] or ()) if values.get(name) in (None, "")]
         if unknown or missing:

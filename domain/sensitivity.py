@@ -36,10 +36,20 @@ HOT_TOPICS = {
     "卫生健康": ("医疗事故", "医患纠纷", "传染病", "疫情", "疫苗", "看病难", "院感"),
     "社会保障": ("养老金", "社保", "医保", "低保", "拖欠工资", "欠薪", "讨薪", "农民工工资"),
 }
-EMERGENCY_TERMS = ("火灾", "起火", "着火", "爆炸", "燃气泄漏", "煤气泄漏", "天然气泄漏",
-                   "化学品泄漏", "气体泄漏", "泄漏", "中毒", "伤亡", "死亡", "身亡", "坍塌",
-                   "倒塌", "塌方", "洪水", "内涝", "溃坝", "群体性", "人员聚集", "集体上访",
-                   "围堵", "持刀", "斗殴", "暴力")
+# Emergency terms by the kind of event they describe: two emergencies in one place are one
+# incident only when they are of one kind (a fire and a flooded underpass are not). A kind
+# listed earlier wins a tie: 人员伤亡 comes last, as the consequence of another kind.
+EMERGENCY_KINDS = {
+    "火灾爆炸": ("火灾", "起火", "着火", "爆炸"),
+    "泄漏中毒": ("燃气泄漏", "煤气泄漏", "天然气泄漏", "化学品泄漏", "气体泄漏", "泄漏", "中毒"),
+    "坍塌": ("坍塌", "倒塌", "塌方"),
+    "洪涝": ("洪水", "内涝", "溃坝"),
+    "群体性事件": ("群体性", "人员聚集", "集体上访", "围堵"),
+    "暴力事件": ("持刀", "斗殴", "暴力"),
+    "人员伤亡": ("伤亡", "死亡", "身亡"),
+}
+OTHER_EMERGENCY = "其他"
+EMERGENCY_TERMS = tuple(t for terms in EMERGENCY_KINDS.values() for t in terms)
 EXCLUSIONS = ("信息爆炸", "知识爆炸", "人口爆炸", "爆炸性新闻", "电脑中毒", "手机中毒",
               "游戏中毒", "信息泄漏", "隐私泄漏", "泄漏个人信息", "泄漏隐私", "洪水猛兽",
               "死亡率", "暴力拆迁", "学区房价", "社保卡", "医保卡")
@@ -52,6 +62,7 @@ class Lexicon:
     topics: dict = field(default_factory=lambda: {
         t: {term: 0.5 for term in terms} for t, terms in HOT_TOPICS.items()})
     emergency: dict = field(default_factory=lambda: {term: 1.0 for term in EMERGENCY_TERMS})
+    emergency_kinds: dict = field(default_factory=lambda: default_emergency_kinds())
     exclusions: tuple = EXCLUSIONS
     threshold: float = 1.0
     urgent_weight: float = 1.0
@@ -62,20 +73,30 @@ class Lexicon:
         return sum(len(t) for t in self.topics.values()) + len(self.emergency)
 
 
+def default_emergency_kinds() -> dict:
+    return {term: kind for kind, terms in EMERGENCY_KINDS.items() for term in terms}
+
+
 @dataclass(frozen=True)
 class Assessment:
     score: float
     sensitive: bool
     topics: dict  # topic -> terms found (the emergency topic included)
     reasons: tuple  # Chinese, for the staff page and the incident board
+    emergency_kind: str | None = None  # the kind of the emergency terms found, if any
+
+    @property
+    def is_emergency(self) -> bool:
+        return EMERGENCY in self.topics
 
     @property
     def topic(self) -> str | None:
-        """The topic that weighs most (emergency first): what an incident is about."""
+        """The topic that weighs most (emergency first, by its kind): what an incident is
+        about, and what spikes are counted on."""
         if not self.topics:
             return None
-        if EMERGENCY in self.topics:
-            return EMERGENCY
+        if self.is_emergency:
+            return f"{EMERGENCY}（{self.emergency_kind or OTHER_EMERGENCY}）"
         return max(sorted(self.topics), key=lambda t: len(self.topics[t]))
 
 
@@ -132,7 +153,16 @@ class SensitivityPolicy:
             reasons.append("紧急工单")
         return Assessment(score=round(score, 3), sensitive=score >= self.lexicon.threshold,
                           topics={t: tuple(sorted(v)) for t, v in topics.items()},
-                          reasons=tuple(reasons))
+                          reasons=tuple(reasons),
+                          emergency_kind=self._kind(topics.get(EMERGENCY)))
+
+    def _kind(self, terms) -> str | None:
+        """The kind most of the emergency terms found are of (the earlier kind on a tie)."""
+        if not terms:
+            return None
+        kinds = [self.lexicon.emergency_kinds.get(t) or OTHER_EMERGENCY for t in terms]
+        order = {k: i for i, k in enumerate(EMERGENCY_KINDS)}
+        return min(set(kinds), key=lambda k: (-kinds.count(k), order.get(k, len(order)), k))
 
 
 def _inside(span: tuple, others) -> bool:

@@ -19,7 +19,7 @@ from domain.actors import SYSTEM_ACTOR
 from domain.comments import Comment
 from domain.errors import ConflictError, DomainError
 from domain.incidents import Status as IncidentStatus
-from domain.sensitivity import EMERGENCY, SensitivityPolicy, spike_in
+from domain.sensitivity import SensitivityPolicy, spike_in
 from domain.tickets import Ticket
 
 from .base import ReadModel
@@ -83,7 +83,7 @@ class Escalation(ReadModel):
                     f"同一话题（{topic}）{len(recent) + 1}件")
             item["sensitive"] = found.sensitive or spike
             if item["sensitive"]:
-                level = "III" if found.topic == EMERGENCY else "IV"
+                level = "III" if found.is_emergency else "IV"
                 incident_no = self._incident_for(item, level, query, open_now)
                 item["incident_no"] = incident_no
                 linked = to_link.setdefault(incident_no, [])

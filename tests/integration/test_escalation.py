@@ -99,3 +99,17 @@ def test_ordinary_items_in_one_place_make_no_spike(runtime, clock):
         complain(app, clock, "小区门口路灯坏了，晚上看不见", category="城乡建设")
     runtime.catch_up_all()
     assert incidents(runtime) == []
+
+
+def test_emergencies_in_one_place_share_an_incident_only_when_of_one_kind(runtime, clock):
+    app = runtime.app
+    fire = complain(app, clock, "永福路一家饭店起火，浓烟很大", category="公共安全")
+    again = complain(app, clock, "永福路饭店着火了，消防车还没到", category="公共安全")
+    flood = complain(app, clock, "永福路地下通道内涝，车辆被困", category="公共安全")
+    runtime.catch_up_all()
+    runtime.catch_up_all()
+    board = {row["topic"]: row for row in incidents(runtime)}
+    assert sorted(board) == ["突发事件（洪涝）", "突发事件（火灾爆炸）"]
+    fires = app.get_item("incidents", board["突发事件（火灾爆炸）"]["incident_no"])
+    assert sorted(link["number"] for link in fires.links.values()) == sorted([fire, again])
+    assert board["突发事件（洪涝）"]["incident_no"] == f"YQ{flood}"

@@ -23,6 +23,11 @@ def test_edits_are_events_and_change_what_is_sensitive(app):
     assert version > 1 and lexicon.threshold == 1.5 and lexicon.spike_count == 3
     policy = SensitivityPolicy(lexicon)
     assert policy.assess("小区附近有人放鞭炮").topics == {EMERGENCY: ("放鞭炮",)}
+    assert policy.assess("小区附近有人放鞭炮").topic == "突发事件（其他）"
+    app.edit_lexicon(TEAM, "set_term", topic=EMERGENCY, term="放鞭炮", weight=1,
+                     kind="火灾爆炸")
+    assert SensitivityPolicy(app.current_lexicon()[0]).assess(
+        "小区附近有人放鞭炮").topic == "突发事件（火灾爆炸）"
     app.edit_lexicon(TEAM, "remove_term", topic=EMERGENCY, term="放鞭炮")
     assert "放鞭炮" not in app.current_lexicon()[0].emergency
 
@@ -35,6 +40,8 @@ def test_bad_edits_are_refused_and_only_the_team_may_edit(app):
                          ("set_term", {"topic": "生态环境", "term": "污水", "weight": 0}),
                          ("set_term", {"topic": "生态环境", "term": "污水", "weight": "x"}),
                          ("set_term", {"topic": "生态环境", "term": "污水"}),
+                         ("set_term", {"topic": "生态环境", "term": "污水", "weight": 1,
+                                       "kind": "火灾爆炸"}),
                          ("change_settings", {"threshold": -1}),
                          ("change_settings", {"colour": "red"}),
                          ("explode", {})):

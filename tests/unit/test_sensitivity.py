@@ -10,7 +10,7 @@ POLICY = SensitivityPolicy()
 
 def test_an_emergency_term_is_enough_and_a_longer_term_counts_once():
     found = POLICY.assess("小区燃气泄漏，楼道里气味很重，请尽快处理")
-    assert found.sensitive and found.topic == EMERGENCY
+    assert found.sensitive and found.topic == "突发事件（泄漏中毒）" and found.is_emergency
     assert found.topics == {EMERGENCY: ("燃气泄漏",)} and found.score == 1.0
     assert found.reasons == ("突发事件：燃气泄漏",)
 
@@ -23,6 +23,17 @@ def test_terms_inside_longer_words_that_mean_something_else_do_not_fire():
     # The same terms standing on their own do fire.
     assert POLICY.assess("食堂饭菜导致多人中毒").sensitive
     assert POLICY.assess("化工厂发生爆炸，有人员伤亡").topics[EMERGENCY] == ("伤亡", "爆炸")
+
+
+def test_an_emergency_is_about_the_kind_of_event_its_terms_name():
+    assert POLICY.assess("临街饭店起火，浓烟很大").topic == "突发事件（火灾爆炸）"
+    assert POLICY.assess("下雨后地下通道内涝严重").topic == "突发事件（洪涝）"
+    # A tie goes to the event rather than its consequence; more terms of a kind win.
+    assert POLICY.assess("仓库爆炸，有人员伤亡").emergency_kind == "火灾爆炸"
+    assert POLICY.assess("工地坍塌，一人死亡，多人伤亡").emergency_kind == "人员伤亡"
+    assert POLICY.assess("咨询养老金").emergency_kind is None
+    custom = Lexicon(emergency={"踩踏": 1.0}, emergency_kinds={})
+    assert SensitivityPolicy(custom).assess("商场发生踩踏").topic == "突发事件（其他）"
 
 
 def test_hot_topic_terms_add_up_to_the_threshold():

@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from domain.errors import DomainError
 from domain.lexicons import EDITS, SETTINGS
-from domain.sensitivity import EMERGENCY
+from domain.sensitivity import EMERGENCY, EMERGENCY_KINDS, OTHER_EMERGENCY
 
 from ..auth import current_actor, staff_required
 from ..extensions import runtime
@@ -24,6 +24,8 @@ EDIT_LABELS = {"set_term": "已保存词语", "remove_term": "已删除词语",
 def lexicon_dict() -> dict:
     lexicon, version = runtime().app.current_lexicon()
     return {"version": version, "topics": lexicon.topics, "emergency": lexicon.emergency,
+            "emergency_kinds": {t: lexicon.emergency_kinds.get(t) or OTHER_EMERGENCY
+                                for t in lexicon.emergency},
             "exclusions": list(lexicon.exclusions),
             "settings": {name: getattr(lexicon, name) for name in SETTINGS},
             "terms": lexicon.terms()}
@@ -39,7 +41,8 @@ def show():
 @api.post("/<edit>")
 @staff_required("opinion")
 def edit(edit: str):
-    """One edit: set_term (topic, term, weight), remove_term (topic, term), add_exclusion
+    """One edit: set_term (topic, term, weight; for an emergency term also its kind, e.g.
+    火灾爆炸), remove_term (topic, term), add_exclusion
     or remove_exclusion (phrase), change_settings (threshold, urgent_weight, spike_count,
     spike_window_minutes)."""
     if edit not in EDITS:
@@ -57,13 +60,15 @@ def edit(edit: str):
 @staff_required("opinion")
 def page():
     return render_template("staff/lexicon.html", lexicon=lexicon_dict(), emergency=EMERGENCY,
+                           kinds=[*EMERGENCY_KINDS, OTHER_EMERGENCY],
                            setting_labels=SETTING_LABELS)
 
 
 @console.post("/<edit>")
 @staff_required("opinion")
 def edit_form(edit: str):
-    values = {k: v for k, v in request.form.to_dict().items() if k != "csrf_token"}
+    values = {k: v for k, v in request.form.to_dict().items()
+              if k != "csrf_token" and not (k == "kind" and not v)}
     try:
         if edit not in EDITS:
             raise DomainError(f"未知的操作：{edit}")
