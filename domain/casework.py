@@ -6,11 +6,13 @@ application means one notification log: one position per read model and no order
 problems across logs (docs/architecture.md).
 """
 
+import logging
+from functools import cached_property
 from datetime import date, datetime, timezone
 from typing import Callable, Iterable
 from zoneinfo import ZoneInfo
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
 from .actors import Actor
@@ -27,6 +29,8 @@ from .tickets import TICKETS, TicketCommands
 from .workflow import Context, Registry, Workflow
 
 # Every item kind the application knows; a new kind adds one line here.
+log = logging.getLogger(__name__)
+
 WORKFLOWS: tuple[Workflow, ...] = (COMMENTS, TICKETS, INCIDENTS)
 
 # Event attributes a timeline never shows (bookkeeping and private data).
@@ -74,6 +78,43 @@ class Casework(CommentCommands, TicketCommands, IncidentCommands, LexiconCommand
         self.on_saved = on_saved
         self.workflows = Registry(workflows)
 
+    @cached_property
+    def _snapshots(self):
+        """Snapshots of the aggregates that declare `snapshot_every` (incidents): kept
+        apart, so loading any other item costs no snapshot lookup."""
+        return self.construct_snapshot_store()
+
+    @cached_property
+    def _snapshotted(self) -> Repository:
+        return Repository(event_store=self.events, snapshot_store=self._snapshots)
+
+    def load(self, aggregate_class, aggregate_id):
+        """An aggregate by id, from its latest snapshot if its class keeps them."""
+        if not getattr(aggregate_class, "snapshot_every", 0):
+            return self.repository.get(aggregate_id)
+        try:
+            return self._snapshotted.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise
+        except Exception:  # noqa: BLE001 - a snapshot is only a cache: replay everything
+            log.exception("snapshot of %s unreadable; replaying its events", aggregate_id)
+            return self.repository.get(aggregate_id)
+
+    def _take_snapshots(self, objs, events) -> None:
+        """A snapshot of each saved aggregate whose events just crossed a multiple of its
+        `snapshot_every`; failing to take one never fails the command."""
+        for obj in objs:
+            every = getattr(type(obj), "snapshot_every", 0)
+            if not every:
+                continue
+            versions = [e.originator_version for e in events if e.originator_id == obj.id]
+            if versions and max(versions) // every > (min(versions) - 1) // every:
+                try:
+                    snapshot_class = getattr(type(obj), "Snapshot", None) or self.snapshot_class
+                    self._snapshots.put([snapshot_class.take(obj)])
+                except Exception:  # noqa: BLE001
+                    log.exception("could not take a snapshot of %s", obj.id)
+
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
@@ -86,8 +127,11 @@ class Casework(CommentCommands, TicketCommands, IncidentCommands, LexiconCommand
                   for event in (obj.collect_events() if hasattr(obj, "collect_events")
                                 else (obj,))]
         if kwargs:  # the library's own extras (tracking): no grouping
-            return self._stored(lambda: super(Casework, self).save(*events, **kwargs))
-        return self._stored(lambda: self._group_commit.save(events) if events else [])
+            recordings = self._stored(lambda: super(Casework, self).save(*events, **kwargs))
+        else:
+            recordings = self._stored(lambda: self._group_commit.save(events) if events else [])
+        self._take_snapshots(objs, events)
+        return recordings
 
     def record(self, events: list):
         """Save events built outside their aggregates (the oversight job's batches), all or
@@ -144,7 +188,7 @@ class Casework(CommentCommands, TicketCommands, IncidentCommands, LexiconCommand
         """The aggregate behind a kind's number (for the application and its adapters)."""
         workflow = self.workflows[kind]
         try:
-            item = self.repository.get(workflow.id_for(str(number)))
+            item = self.load(workflow.aggregate, workflow.id_for(str(number)))
         except (AggregateNotFoundError, ValueError):
             item = None
         if not isinstance(item, workflow.aggregate):

@@ -30,6 +30,11 @@ def _text(value: str, limit: int, label: str, field: str) -> str:
 class Incident(Aggregate):
     """An incident, opened by the escalation process or by the opinion team."""
 
+    # A large incident links thousands of items: the application keeps a snapshot every
+    # so many events, so loading one replays at most that many. A snapshot holds the state
+    # as it was: an attribute added later needs a class-level default here.
+    snapshot_every = 100
+
     @staticmethod
     def create_id(incident_no: str, **_) -> UUID:
         return incident_id(incident_no)

@@ -66,7 +66,8 @@ class Notifications(ReadModel):
     def _item(self, e):
         """The aggregate an event belongs to, as it is now (for its number and department)."""
         try:
-            return self.app.repository.get(e.originator_id)
+            return self.app.load(Incident if isinstance(e, Incident.Event) else None,
+                                 e.originator_id)
         except Exception:  # noqa: BLE001 - an item that cannot be read gets no notice
             return None
 
