@@ -95,7 +95,8 @@ LIVE_STAFF = (("rev", ("--role", "reviewer"), "review-pass-1"),
               ("h1", ("--role", "handler", "--department", "区住建局"), "handler-pass-1"),
               ("h2", ("--role", "handler", "--department", "区交运局"), "handler-pass-2"),
               ("op", ("--role", "operator"), "operator-pass-1"),
-              ("sup", ("--role", "supervisor"), "supervisor-pass-1"))
+              ("sup", ("--role", "supervisor"), "supervisor-pass-1"),
+              ("yq", ("--role", "opinion"), "opinion-pass-1"))
 
 
 def live_system_with_staff(redis_url: str, database_url: str | None = None):

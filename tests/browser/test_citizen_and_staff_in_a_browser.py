@@ -123,3 +123,22 @@ def test_a_citizen_and_the_staff_take_a_comment_from_form_to_rating(system, page
     page.click("form:has(input[name=rating]) button[type=submit]")
     assert "满意" in page.inner_text("main")
     assert query_code not in page.url
+
+
+def test_the_incident_board_shows_an_escalation_without_a_reload(system, page):
+    import json
+    import urllib.request
+    base = system.url
+    log_in(page, base, "yq", "opinion-pass-1")
+    page.goto(base + "/staff/incidents")
+    assert page.locator("#board-status").get_attribute("aria-live") == "polite"
+    body = json.dumps({"title": "仓库起火", "content": "永福路一处仓库起火，浓烟很大", "kind": "投诉",
+                       "category": "公共安全", "area": "临城街道"}).encode()
+    request = urllib.request.Request(base + "/api/v1/comments", data=body,
+                                     headers={"Content-Type": "application/json"})
+    tracking_no = json.loads(urllib.request.urlopen(request).read())["tracking_no"]
+    page.wait_for_function(
+        "no => document.getElementById('board').innerText.includes('YQ' + no)", arg=tracking_no,
+        timeout=15000)  # the page polls every 5 s: no reload
+    assert "突发事件（火灾爆炸）" in page.inner_text("#board")
+    assert "更新" in page.inner_text("#board-status")

@@ -1,5 +1,6 @@
 """The incident board in the console (/staff/incidents): open incidents first, with their
-two clocks; the table refreshes itself every 15 seconds (short polling of the same page)."""
+two clocks; the table refreshes itself every 5 seconds while visible (short polling of
+the same page, web/static/board.js)."""
 
 from flask import Blueprint, render_template, request
 from marshmallow import ValidationError
