@@ -105,6 +105,19 @@ def normalise(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).lower().split())
 
 
+def _bytes(text: str) -> str:
+    """The text's UTF-8 bytes, one character per byte.
+
+    pyahocorasick finds a node's child by a linear scan: over Chinese characters the root
+    has thousands of children, and matching a 150-character text against 10,000 terms took
+    200 µs. Over bytes no node has more than 256, and the same text takes about 20 µs.
+    UTF-8 is self-synchronising (lead and continuation bytes differ), so a term's bytes only
+    match at character boundaries; spans are then in bytes, which is all they are compared
+    in.
+    """
+    return text.encode("utf-8", "surrogatepass").decode("latin-1")
+
+
 class SensitivityPolicy:
     def __init__(self, lexicon: Lexicon | None = None):
         self.lexicon = lexicon or Lexicon()
@@ -120,6 +133,7 @@ class SensitivityPolicy:
             entries[key] = ("exclusion", entries.get(key), 0.0, phrase)
         for key, value in entries.items():
             if key:
+                key = _bytes(key)
                 automaton.add_word(key, (len(key), *value))
         automaton.make_automaton()
         self._automaton = automaton if entries else None
@@ -128,8 +142,8 @@ class SensitivityPolicy:
         found, excluded = [], []
         if self._automaton is not None:
             for end, (length, kind, topic, weight, term) in self._automaton.iter(
-                    normalise(text)):
-                span = (end - length + 1, end + 1)
+                    _bytes(normalise(text))):
+                span = (end - length + 1, end + 1)  # in bytes
                 if kind == "exclusion":
                     excluded.append(span)
                     if topic is not None:  # an exclusion that is also a term itself

@@ -71,3 +71,14 @@ def test_a_spike_counts_the_items_within_the_window_and_not_one_exactly_a_window
     assert spike_in(four_within + [now - timedelta(minutes=119, seconds=59)], now, lexicon)
     assert not spike_in(four_within + [now - timedelta(minutes=120)], now, lexicon)
     assert not spike_in(four_within + [now + timedelta(seconds=1)], now, lexicon)
+
+
+def test_matching_over_bytes_keeps_to_character_boundaries():
+    # Terms are matched over UTF-8 bytes: mixed scripts, emoji and a lone surrogate are fine,
+    # and a term never matches across the bytes of two other characters.
+    policy = SensitivityPolicy(Lexicon(topics={"生态环境": {"pm2.5超标": 1.0, "污染": 0.5}},
+                                       emergency={}, exclusions=()))
+    assert policy.assess("今天ＰＭ2.5超标了😷").topics == {"生态环境": ("pm2.5超标",)}
+    assert policy.assess("\ud800河流污染").topics == {"生态环境": ("污染",)}
+    # 汚 (U+6C5A) and 染 share no byte sequence with 污染 at a boundary: nothing found.
+    assert policy.assess("汚染").topics == {}
