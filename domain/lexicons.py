@@ -27,10 +27,15 @@ def lexicon_register_id() -> UUID:
     return uuid5(NAMESPACE_URL, "minyi:lexicon")
 
 
-def _term(term: str, field: str = "term") -> str:
+def _term(term, field: str = "term") -> str:
+    """A term, topic or phrase: text without spaces or control characters."""
+    if term is not None and not isinstance(term, str):
+        raise InvalidValueError("须为文字", field=field)
     term = "".join((term or "").split())
     if not term or len(term) > MAX_TERM:
         raise InvalidValueError(f"词语不能为空且不超过{MAX_TERM}字", field=field)
+    if not term.isprintable() or not term.encode("utf-8", "replace").decode() == term:
+        raise InvalidValueError("含有无效字符", field=field)
     return term
 
 
@@ -73,9 +78,7 @@ class LexiconRegister(Aggregate):
                  kind: str | None = None) -> None:
         """Add a term to a topic (or EMERGENCY, with the kind of emergency it names), or
         change its weight."""
-        topic = (topic or "").strip()
-        if not topic or len(topic) > MAX_TERM:
-            raise InvalidValueError(f"话题不能为空且不超过{MAX_TERM}字", field="topic")
+        topic = _term(topic, "topic")
         kind = _term(kind, "kind") if kind not in (None, "") else None
         if kind is not None and topic != EMERGENCY:
             raise InvalidValueError("只有突发事件词语可以指定事件类别", field="kind")

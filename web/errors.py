@@ -32,17 +32,47 @@ def wants_json() -> bool:
         request.accept_mimetypes.best == "application/json")
 
 
-def error_response(status: int, code: str, message: str, details: dict | None = None):
+def printable(value):
+    """The value with text that cannot be encoded (lone surrogates echoed back from the
+    request) made safe, so that an error about bad input can itself be sent."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "?")
+    if isinstance(value, dict):
+        return {printable(k): printable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [printable(v) for v in value]
+    return value
+
+
+def error_response(status: int, code: str, message: str, details: dict | None = None,
+                   headers: dict | None = None):
+    details = printable(details) if details else None
     if wants_json():
         body = {"error": {"code": code, "message": message}}
         if details:
             body["error"]["details"] = details
-        return jsonify(body), status
+        return jsonify(body), status, headers or {}
     return render_template("error.html", status=status, message=message,
-                           details=details or {}), status
+                           details=details or {}), status, headers or {}
+
+
+def reject_unstorable_urls():
+    """A NUL in the path or the query string can match no item and no database keeps it
+    (PostgreSQL refuses it outright): 404 for a path, 400 for a query, before any view."""
+    if "\x00" in request.path:
+        return error_response(404, "not_found", HTTP_MESSAGES[404])
+    if any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
+        return error_response(400, "bad_request", "查询参数含有无效字符")
+    return None
+
+
+# Response headers of an HTTP error worth keeping (405's Allow, 429/503's Retry-After).
+KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
 
 
 def init_app(app) -> None:
+    app.before_request(reject_unstorable_urls)
+
     @app.errorhandler(DomainError)
     def domain_error(e: DomainError):
         status = STATUS_BY_ERROR.get(type(e), 422)
@@ -62,7 +92,9 @@ def init_app(app) -> None:
         status = e.code or 500
         custom = e.description and e.description != type(e).description
         message = e.description if custom else HTTP_MESSAGES.get(status, e.name)
-        return error_response(status, e.name.lower().replace(" ", "_"), message)
+        headers = {k: v for k, v in e.get_headers() if k in KEPT_HEADERS}
+        return error_response(status, e.name.lower().replace(" ", "_"), message,
+                              headers=headers)
 
     @app.errorhandler(Exception)
     def unexpected(e: Exception):

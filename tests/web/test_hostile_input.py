@@ -1,0 +1,33 @@
+"""Input an attacker would try: each of these once gave a 500."""
+
+import pytest
+
+
+def test_a_json_body_nested_a_thousand_deep_is_a_400(client):
+    for path in ("/api/v1/comments", "/api/v1/auth/token"):
+        deep = "[" * 1000 + "]" * 1000
+        for body in (deep, '{"title": ' + deep + "}"):
+            answer = client.post(path, data=body, content_type="application/json")
+            assert answer.status_code == 400, (path, body[:20])
+            assert answer.get_json()["error"]["message"]
+
+
+def test_a_lone_surrogate_as_a_key_is_a_clear_400(client):
+    answer = client.post("/api/v1/comments", data='{"\\ud800": "x"}',
+                         content_type="application/json")
+    assert answer.status_code == 400 and "无效字符" in answer.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize("path, status", [
+    ("/api/v1/replies/LY%00", 404), ("/replies/LY%00x", 404), ("/staff/comments/LY%00", 404),
+    ("/api/v1/replies?q=%00", 400), ("/replies?department=%00", 400),
+])
+def test_a_nul_byte_in_the_url_is_refused_before_any_query(client, path, status):
+    assert client.get(path).status_code == status
+
+
+def test_405_says_which_methods_are_allowed(client):
+    answer = client.delete("/api/v1/comments")
+    assert answer.status_code == 405 and "POST" in answer.headers["Allow"]
+    assert answer.get_json()["error"]["code"] == "method_not_allowed"
+
