@@ -12,16 +12,19 @@ from domain.deadlines import DeadlinePolicy
 from domain.reference import DEPARTMENTS
 
 from .config import Settings
+from .credentials import Credentials
 from .persistence import event_store_env, views_env
 from .mail import MailSender, SmtpSettings
 from .numbering import RedisNumberBlocks
 from .pipeline import BackgroundPoker, Poker
-from .security import TokenSigner
+from .security import Fingerprints
 from .oversight import Oversight
 from .views import DEADLINE_SOURCES, READ_MODELS, ViewQueries
 from .views.store import open_view_store
 from .views.updater import ReadModelUpdater
 from .workcalendar import ChineseWorkingCalendar
+
+SESSION_HOURS = 12  # a console session lasts a working day at most
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +103,14 @@ class Runtime:
             site_url=s.site_url))
 
     @cached_property
-    def tokens(self) -> TokenSigner:
-        return TokenSigner(self.settings.secret_key, self.settings.token_max_age)
+    def fingerprint(self) -> Fingerprints:
+        return Fingerprints(self.settings.secret_key)
+
+    @cached_property
+    def credentials(self) -> Credentials:
+        """Staff sessions and API tokens, server-side (listed, revoked, expiring)."""
+        return Credentials(self.views, self.clock, {
+            "session": SESSION_HOURS * 3600, "token": self.settings.token_max_age})
 
     @cached_property
     def read_model_instances(self) -> list:
@@ -125,6 +134,7 @@ class Runtime:
         """Create read-model tables and seed the reference departments (idempotent)."""
         for updater in self.updaters():
             updater.ensure()
+        self.credentials.ensure()
         for name in DEPARTMENTS:
             if not self.app.department_exists(name):
                 self.app.register_department(name, SYSTEM_ACTOR)

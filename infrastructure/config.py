@@ -63,6 +63,7 @@ class Settings:
     mail_interval: int = 60
     mail_max_age_hours: int = 72
     site_url: str = ""
+    secure_cookies: bool = False
     token_max_age: int = 12 * 3600
     ticket_number_block: int = 10
 
@@ -102,6 +103,8 @@ class Settings:
             mail_interval=_int(env, "MAIL_INTERVAL", cls.mail_interval),
             mail_max_age_hours=_int(env, "MAIL_MAX_AGE_HOURS", cls.mail_max_age_hours),
             site_url=env.get("SITE_URL", ""),
+            secure_cookies=env.get("SECURE_COOKIES", "0").strip().lower() in (
+                "1", "true", "yes", "on"),
             views_database_url=env.get("VIEWS_DATABASE_URL", ""),
             ticket_number_block=max(1, _int(env, "TICKET_NUMBER_BLOCK",
                                             cls.ticket_number_block)),

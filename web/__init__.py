@@ -30,11 +30,12 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
     logging.basicConfig(level=logging.INFO)
 
     from . import (api, auth, comments, errors, feeds, filters, incidents, notifications,
-                   open311, openapi, staff, system, tickets)
+                   open311, openapi, security, staff, system, tickets)
     from .extensions import csrf
 
     csrf.init_app(app)
     errors.init_app(app)
+    security.init_app(app, runtime.settings.secure_cookies)
     filters.init_app(app)
     auth.init_app(app)
     blueprints = [*comments.blueprints(), *tickets.blueprints(), *incidents.blueprints(),

@@ -6,7 +6,7 @@ from domain.errors import NotFoundError
 from domain.reference import CATEGORIES, KINDS, RATINGS, REJECT_REASONS
 
 from . import schemas
-from .auth import authenticate, current_actor, staff_required
+from .auth import authenticate, current_actor, issue_token, staff_required
 from .extensions import runtime
 from .forms import run_action
 from .items import item_detail
@@ -26,14 +26,14 @@ def reference():
 # --- staff -----------------------------------------------------------------------
 
 @bp.post("/auth/token")
-def issue_token():
+def token():
     """Exchange a staff username and password for a bearer token."""
     data = schemas.TokenIn().load(json_body())
     actor = authenticate(data["username"], data["password"])
-    account = runtime().app.get_staff(actor.username)
-    token = runtime().tokens.issue(actor.username, account.password_hash)
-    return {"token": token, "token_type": "Bearer",
-            "expires_in": runtime().settings.token_max_age}, 201
+    issued = issue_token(actor, label="API")
+    return {"token": issued["secret"], "token_type": "Bearer", "token_id": issued["id"],
+            "expires_in": runtime().settings.token_max_age,
+            "expires_at": issued["expires_at"].isoformat()}, 201
 
 
 @bp.get("/me")

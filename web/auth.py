@@ -1,6 +1,7 @@
 """Staff authentication: session cookie for the console, bearer tokens for the API."""
 
 import hmac
+import secrets
 import time
 from functools import wraps
 
@@ -9,7 +10,7 @@ from flask.sessions import SecureCookieSessionInterface
 
 from domain.actors import Actor
 from domain.errors import AuthenticationError, NotFoundError
-from infrastructure.security import verify_password
+from infrastructure.security import hash_password, verify_password
 
 from .extensions import runtime
 
@@ -19,14 +20,27 @@ def actor_from_account(account) -> Actor:
                  account.display_name)
 
 
+# Verified against when the username is unknown, so that an unknown name takes as long as
+# a wrong password (no discovering usernames by timing).
+_DUMMY_HASH: list = []
+
+
+def _dummy_hash() -> str:
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(hash_password(secrets.token_urlsafe(16)))
+    return _DUMMY_HASH[0]
+
+
 def authenticate(username: str, password: str) -> Actor:
     """The actor for valid credentials of an active account; otherwise an error."""
     try:
         account = runtime().app.get_staff(username)
     except NotFoundError:
         account = None
-    if account is None or not account.active or not verify_password(account.password_hash,
-                                                                    password):
+    if account is None:
+        verify_password(_dummy_hash(), password)
+        raise AuthenticationError("用户名或密码不正确")
+    if not verify_password(account.password_hash, password) or not account.active:
         raise AuthenticationError("用户名或密码不正确")
     return actor_from_account(account)
 
@@ -47,7 +61,7 @@ def _account(username: str) -> tuple:
     account = runtime().app.get_staff(username)
     if len(_accounts) > 10_000:
         _accounts.clear()
-    cached = (account, runtime().tokens.fingerprint(account.password_hash),
+    cached = (account, runtime().fingerprint(account.password_hash),
               actor_from_account(account), time.monotonic())
     _accounts[username] = cached
     return cached
@@ -63,26 +77,50 @@ def _load(username: str, fragment: str) -> Actor | None:
     return actor
 
 
+def client_address() -> str:
+    return request.remote_addr or ""
+
+
 def login_session(actor: Actor) -> None:
+    """A new server-side session (the cookie holds only its random secret)."""
     account = runtime().app.get_staff(actor.username)
+    issued = runtime().credentials.issue(actor.username,
+                                         runtime().fingerprint(account.password_hash),
+                                         "session", client=client_address())
     session.clear()
-    session["staff"] = actor.username
-    session["pw"] = runtime().tokens.fingerprint(account.password_hash)
+    session["sid"] = issued["secret"]
     session.permanent = True
 
 
 def logout_session() -> None:
+    """End the session on the server too: a copy of the cookie no longer works."""
+    if session.get("sid"):
+        runtime().credentials.revoke(secret=session["sid"])
     session.clear()
 
 
-def _current_actor() -> Actor | None:
+def issue_token(actor: Actor, label: str = "") -> dict:
+    account = runtime().app.get_staff(actor.username)
+    return runtime().credentials.issue(actor.username,
+                                       runtime().fingerprint(account.password_hash), "token",
+                                       client=client_address(), label=label)
+
+
+def bearer_token() -> str | None:
     header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        found = runtime().tokens.read(header[7:].strip())
+    return header[7:].strip() if header[:7].lower() == "bearer " else None
+
+
+def _current_actor() -> Actor | None:
+    """The API authenticates by bearer token only (a cookie a browser adds by itself to a
+    cross-site request proves nothing there); the console by its session cookie only."""
+    if request.path.startswith("/api/"):
+        token = bearer_token()
+        found = runtime().credentials.check(token, "token") if token else None
         return _load(*found) if found else None
-    if "staff" in session:
-        return _load(session["staff"], session.get("pw", ""))
-    return None
+    sid = session.get("sid")
+    found = runtime().credentials.check(sid, "session") if isinstance(sid, str) else None
+    return _load(*found) if found else None
 
 
 def current_actor() -> Actor | None:

@@ -71,11 +71,13 @@ def create_staff(username, roles, department, display_name, email, password):
 @with_appcontext
 def set_password(username, password):
     """Change a staff member's password (revokes their tokens and sessions)."""
+    rt = _rt()
     try:
-        _rt().app.set_staff_password(username, hash_password(password), SYSTEM_ACTOR)
+        rt.app.set_staff_password(username, hash_password(password), SYSTEM_ACTOR)
     except (DomainError, ValueError) as e:
         raise click.ClickException(getattr(e, "message", str(e)))
-    click.echo("密码已更新")
+    rt.credentials.revoke(username=username)
+    click.echo("密码已更新；该账号的会话和令牌均已失效")
 
 
 @click.command("set-email")
@@ -114,7 +116,9 @@ def token(username):
         account = rt.app.get_staff(username)
     except DomainError as e:
         raise click.ClickException(e.message)
-    click.echo(rt.tokens.issue(username, account.password_hash))
+    issued = rt.credentials.issue(username, rt.fingerprint(account.password_hash), "token",
+                                  client="cli", label="命令行签发")
+    click.echo(issued["secret"])
 
 
 @click.command("create-api-key")

@@ -6,7 +6,7 @@ declarations: nothing here names an action.
 
 from marshmallow import fields, validate
 
-from .schemas import FormSchema, required_messages, text_field
+from .schemas import Flag, FormSchema, required_messages, text_field
 
 _schemas: dict = {}
 
@@ -14,8 +14,8 @@ _schemas: dict = {}
 def _field(spec) -> fields.Field:
     if spec.widget == "boolean":
         if spec.required:
-            return fields.Boolean(required=True, error_messages=required_messages)
-        return fields.Boolean(load_default=None, allow_none=True)
+            return Flag(required=True, error_messages=required_messages)
+        return Flag(load_default=None, allow_none=True)
     if spec.widget == "departments":
         return fields.List(fields.String(validate=validate.Length(min=1, max=50)),
                            load_default=list, validate=validate.Length(max=20))

@@ -32,6 +32,14 @@ def clean_text(key: str, value: str) -> str:
     return _CONTROL.sub("", value).strip()
 
 
+class Flag(fields.Boolean):
+    """A boolean that is sent as true/false even when the row holds 0/1 (SQLite has no
+    boolean type, and marshmallow passes 0 and 1 through as numbers)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else bool(value)
+
+
 class StrictSchema(Schema):
     """API inputs: unknown fields are an error, strings are cleaned and stripped."""
 
@@ -71,7 +79,7 @@ class CommentIn(StrictSchema):
     phone = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
         r"^[0-9+\- ]{5,20}$", error="电话号码格式不正确"))
     email = fields.Email(load_default=None, allow_none=True, error_messages={"invalid": "电子邮箱格式不正确"})
-    publish = fields.Boolean(load_default=True, error_messages={"invalid": "须为 true 或 false"})
+    publish = Flag(load_default=True, error_messages={"invalid": "须为 true 或 false"})
     area = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(
         AREAS, error="未知的镇街"), metadata={"description": "所在镇街（公开）"})
     address = fields.String(load_default="", validate=validate.Length(
@@ -80,7 +88,7 @@ class CommentIn(StrictSchema):
 
 
 class CommentForm(FormSchema, CommentIn):
-    publish = fields.Boolean(load_default=True)
+    publish = Flag(load_default=True)
 
     @pre_load
     def checkbox(self, data, **_):
@@ -141,7 +149,7 @@ class CitizenCommentOut(Schema):
     category = fields.String()
     status = fields.String()
     status_label = fields.String()
-    publish = fields.Boolean()
+    publish = Flag()
     submitted_at = fields.String()
     accepted_on = fields.String(allow_none=True)
     due_date = fields.String(allow_none=True)
@@ -151,7 +159,7 @@ class CitizenCommentOut(Schema):
     reply_department = fields.String(allow_none=True)
     reply = fields.String(allow_none=True)
     rating = fields.String(allow_none=True)
-    can_rate = fields.Boolean()
+    can_rate = Flag()
     steps = fields.List(fields.Nested(Step))
 
 
@@ -228,7 +236,7 @@ class QueueQuery(Paging):
     """The filters every staff queue takes; a kind's queue adds its status and its own."""
 
     department = fields.String(load_default=None, validate=validate.Length(max=50))
-    overdue = fields.Boolean(load_default=False)
+    overdue = Flag(load_default=False)
     q = fields.String(load_default=None, validate=validate.Length(max=50))
 
 
@@ -252,11 +260,11 @@ class InboxItemOut(Schema):
     closed_at = fields.String(allow_none=True)
     rating = fields.String(allow_none=True)
     round = fields.Integer()
-    withheld = fields.Boolean()
+    withheld = Flag()
     extension = fields.String(allow_none=True)
     reminders = fields.Integer(metadata={"description": "催办次数"})
-    supervised = fields.Boolean(metadata={"description": "已督办（当前办理时限）"})
-    overdue = fields.Boolean()
+    supervised = Flag(metadata={"description": "已督办（当前办理时限）"})
+    overdue = Flag()
 
 
 class InboxPageOut(PageOut):

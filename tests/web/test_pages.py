@@ -328,6 +328,7 @@ def test_inbox_tabs_counts_and_overdue(client, rt, web_clock):
     assert "row-overdue" not in html
 
     web_clock.advance(days=20)
+    login(client, "rev")  # the session of 20 days ago has long expired
     html = text(client.get("/staff/"))
     row = re.search(rf"<tr[^>]*>\s*<td[^>]*><a href=\"/staff/comments/{late}\".*?</tr>", html, re.S)
     assert 'class="row-overdue"' in row.group(0) and "超期" in row.group(0)

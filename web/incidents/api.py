@@ -11,7 +11,7 @@ from domain.reference import AREAS
 from ..auth import current_actor, staff_required
 from ..extensions import runtime
 from ..jsonbody import json_body
-from ..schemas import PageOut, Paging, StrictSchema, text_field
+from ..schemas import Flag, PageOut, Paging, StrictSchema, text_field
 
 bp = Blueprint("incidents_api", __name__, url_prefix="/api/v1/staff/incidents")
 
@@ -30,7 +30,7 @@ class Clock(Schema):
     met_at = fields.String(allow_none=True)
     state = fields.String(metadata={"description": "green / amber / red / done / closed"})
     state_label = fields.String()
-    late = fields.Boolean()
+    late = Flag()
 
 
 class BoardItem(Schema):
@@ -48,8 +48,8 @@ class BoardItem(Schema):
     linked_count = fields.Integer()
     handling_department = fields.String(allow_none=True)
     response_department = fields.String(allow_none=True)
-    handling_done = fields.Boolean()
-    response_done = fields.Boolean()
+    handling_done = Flag()
+    response_done = Flag()
     opened_at = fields.String()
     closed_at = fields.String(allow_none=True)
     clocks = fields.List(fields.Nested(Clock))

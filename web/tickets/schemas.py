@@ -6,7 +6,7 @@ from domain.reference import AREAS, CATEGORIES, TICKET_CHANNELS, TICKET_KINDS, U
 from domain.tickets import STATUS_LABELS
 from domain.tickets.aggregate import MAX_ADDRESS, MAX_CONTENT, MAX_TITLE
 
-from ..schemas import (FormSchema, PageOut, QueueQuery, StrictSchema, required_messages,
+from ..schemas import (Flag, FormSchema, PageOut, QueueQuery, StrictSchema, required_messages,
                        text_field)
 
 
@@ -31,7 +31,7 @@ class TicketIn(StrictSchema):
     urgency = _one_of(URGENCIES, "须为：一般、紧急之一", load_default="normal")
     title = text_field(MAX_TITLE)
     content = text_field(MAX_CONTENT)
-    publish = fields.Boolean(load_default=False, error_messages={"invalid": "须为 true 或 false"})
+    publish = Flag(load_default=False, error_messages={"invalid": "须为 true 或 false"})
 
     @pre_load
     def codes(self, data, **_):
@@ -47,7 +47,7 @@ class TicketIn(StrictSchema):
 
 
 class TicketForm(FormSchema, TicketIn):
-    publish = fields.Boolean(load_default=False)
+    publish = Flag(load_default=False)
 
 
 class TicketCreated(Schema):
@@ -58,9 +58,9 @@ class TicketCreated(Schema):
 
 class TicketQueueQuery(QueueQuery):
     status = fields.String(load_default=None, validate=validate.OneOf(list(STATUS_LABELS)))
-    due_today = fields.Boolean(load_default=False)
-    callbacks = fields.Boolean(load_default=False)
-    supervised = fields.Boolean(load_default=False)
+    due_today = Flag(load_default=False)
+    callbacks = Flag(load_default=False)
+    supervised = Flag(load_default=False)
 
 
 class TicketRowOut(Schema):
@@ -88,10 +88,10 @@ class TicketRowOut(Schema):
     rating = fields.String(allow_none=True)
     round = fields.Integer()
     extension = fields.String(allow_none=True)
-    published = fields.Boolean()
+    published = Flag()
     reminders = fields.Integer(metadata={"description": "催办次数"})
-    supervised = fields.Boolean(metadata={"description": "已督办（当前办理时限）"})
-    overdue = fields.Boolean()
+    supervised = Flag(metadata={"description": "已督办（当前办理时限）"})
+    overdue = Flag()
 
 
 class TicketQueueOut(PageOut):

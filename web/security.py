@@ -1,0 +1,46 @@
+"""Response headers every page and API answer carries: a content security policy that
+allows only this site's scripts, no framing, no MIME sniffing, a strict referrer policy,
+and `Cache-Control: no-store` on anything private (staff pages and APIs, the citizen's
+own item, receipts with a query code), so no shared cache or back button keeps it."""
+
+from flask import request
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+       "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+# Paths whose answers are about one person or need a signed-in member of staff.
+PRIVATE_PREFIXES = ("/staff", "/api/v1/staff", "/api/v1/me", "/api/v1/auth", "/follow",
+                    "/comments/new", "/api/v1/comments")
+
+
+def is_private() -> bool:
+    return (request.path.startswith(PRIVATE_PREFIXES) or "Authorization" in request.headers
+            or request.path.startswith("/api/v1/") and request.method != "GET")
+
+
+def add_headers(response):
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    if is_private():
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.pop("ETag", None)
+        response.headers.pop("Last-Modified", None)
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def init_app(app, secure_cookies: bool) -> None:
+    """Headers on every response; cookies marked Secure when the site is served over HTTPS
+    (SECURE_COOKIES=1), and then with the __Host- prefix that binds them to this host."""
+    app.after_request(add_headers)
+    if secure_cookies:
+        app.config.update(SESSION_COOKIE_SECURE=True, SESSION_COOKIE_NAME="__Host-session")
