@@ -73,7 +73,8 @@ class System:
     """A live system for one benchmark or end-to-end test; nothing shared with others."""
 
     def __init__(self, database_url: str | None = None, redis_url: str = "redis://127.0.0.1:6379/15",
-                 web_workers: int = 2, rq_workers: int = 1, threads: int = 4):
+                 web_workers: int = 2, rq_workers: int = 1, threads: int = 4,
+                 rate_limits: str = "off"):
         from eventsourcing.cryptography import AESCipher
 
         self.tmp = tempfile.mkdtemp(prefix="minyi-sys-")
@@ -83,7 +84,8 @@ class System:
                     "DATABASE_URL": database_url or f"sqlite:///{self.tmp}/minyi.sqlite",
                     "REDIS_URL": redis_url, "RQ_QUEUE": self.prefix, "REDIS_KEY_PREFIX": self.prefix,
                     "SECRET_KEY": secrets.token_urlsafe(32), "CIPHER_KEY": AESCipher.create_key(32),
-                    "MINYI_VAR_DIR": self.tmp, "PORT": str(self.port), "PYTHONPATH": str(ROOT)}
+                    "MINYI_VAR_DIR": self.tmp, "PORT": str(self.port), "PYTHONPATH": str(ROOT),
+                    "RATE_LIMITS": rate_limits}
         self.web_workers, self.rq_workers, self.threads = web_workers, rq_workers, threads
         self.procs: list[subprocess.Popen] = []
         self.url = f"http://{HOST}:{self.port}"

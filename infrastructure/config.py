@@ -64,6 +64,8 @@ class Settings:
     mail_max_age_hours: int = 72
     site_url: str = ""
     secure_cookies: bool = False
+    rate_limits: str = ""  # "" = the defaults, "off", or a JSON object (web/ratelimits.py)
+    trusted_proxies: int = 0
     token_max_age: int = 12 * 3600
     ticket_number_block: int = 10
 
@@ -103,6 +105,8 @@ class Settings:
             mail_interval=_int(env, "MAIL_INTERVAL", cls.mail_interval),
             mail_max_age_hours=_int(env, "MAIL_MAX_AGE_HOURS", cls.mail_max_age_hours),
             site_url=env.get("SITE_URL", ""),
+            rate_limits=env.get("RATE_LIMITS", ""),
+            trusted_proxies=max(0, _int(env, "TRUSTED_PROXIES", 0)),
             secure_cookies=env.get("SECURE_COOKIES", "0").strip().lower() in (
                 "1", "true", "yes", "on"),
             views_database_url=env.get("VIEWS_DATABASE_URL", ""),

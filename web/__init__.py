@@ -27,6 +27,14 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
         app.config.update(test_config)
     app.json.ensure_ascii = False
     app.extensions["minyi"] = runtime
+    from .ratelimits import RateLimits, parse_setting
+    app.extensions["minyi.limits"] = RateLimits(
+        parse_setting(app.config.get("RATE_LIMITS", runtime.settings.rate_limits)),
+        runtime.settings.redis_url, runtime.settings.key_prefix)
+    if runtime.settings.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=runtime.settings.trusted_proxies,
+                                x_proto=runtime.settings.trusted_proxies)
     logging.basicConfig(level=logging.INFO)
 
     from . import (api, auth, comments, errors, feeds, filters, incidents, notifications,

@@ -6,7 +6,7 @@ from domain.errors import NotFoundError
 from domain.reference import CATEGORIES, KINDS, RATINGS, REJECT_REASONS
 
 from . import schemas
-from .auth import authenticate, current_actor, issue_token, staff_required
+from .auth import current_actor, issue_token, login_attempt, staff_required
 from .extensions import runtime
 from .forms import run_action
 from .items import item_detail
@@ -29,7 +29,7 @@ def reference():
 def token():
     """Exchange a staff username and password for a bearer token."""
     data = schemas.TokenIn().load(json_body())
-    actor = authenticate(data["username"], data["password"])
+    actor = login_attempt(data["username"], data["password"])
     issued = issue_token(actor, label="API")
     return {"token": issued["secret"], "token_type": "Bearer", "token_id": issued["id"],
             "expires_in": runtime().settings.token_max_age,

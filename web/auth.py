@@ -12,7 +12,7 @@ from domain.actors import Actor
 from domain.errors import AuthenticationError, NotFoundError
 from infrastructure.security import hash_password, verify_password
 
-from .extensions import runtime
+from .extensions import rate_limits, runtime
 
 
 def actor_from_account(account) -> Actor:
@@ -29,6 +29,20 @@ def _dummy_hash() -> str:
     if not _DUMMY_HASH:
         _DUMMY_HASH.append(hash_password(secrets.token_urlsafe(16)))
     return _DUMMY_HASH[0]
+
+
+def login_attempt(username: str, password: str) -> Actor:
+    """authenticate, within the login limits: failures count per account and per client
+    address; an account past its limit is locked for the rest of the window (429), even
+    with the right password."""
+    limits, address = rate_limits(), request.remote_addr or ""
+    limits.check("login_addr", address)
+    limits.check("login_account", username.lower())
+    try:
+        return authenticate(username, password)
+    except AuthenticationError:
+        limits.failed(("login_addr", address), ("login_account", username.lower()))
+        raise
 
 
 def authenticate(username: str, password: str) -> Actor:

@@ -9,3 +9,8 @@ csrf = CSRFProtect()
 def runtime():
     """The bootstrapped runtime of the current Flask app."""
     return current_app.extensions["minyi"]
+
+
+def rate_limits():
+    """The app's abuse limits (web/ratelimits.py)."""
+    return current_app.extensions["minyi.limits"]

@@ -7,15 +7,16 @@ Handlers see only their own department's items.
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, current_app, flash, make_response, redirect, render_template,
+                   request, url_for)
 from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, TooManyRequests
 
 from domain.comments import COMMENTS
 from domain.errors import AccessDeniedError, AuthenticationError, DomainError, NotFoundError
 
 from . import schemas
-from .auth import authenticate, current_actor, login_session, logout_session, staff_required
+from .auth import current_actor, login_attempt, login_session, logout_session, staff_required
 from .errors import STATUS_BY_ERROR
 from .extensions import runtime
 from .forms import form_values, run_action
@@ -65,11 +66,15 @@ def login():
     except ValidationError as e:
         values.pop("password", None)
         return _login_form(values, chinese_errors(e.messages), 422)
+    kept = {"username": data["username"], "next": data.get("next") or ""}
     try:
-        actor = authenticate(data["username"], data["password"])
+        actor = login_attempt(data["username"], data["password"])
     except AuthenticationError:
-        return _login_form({"username": data["username"], "next": data.get("next") or ""}, {},
-                           403, "用户名或密码不正确")
+        return _login_form(kept, {}, 403, "用户名或密码不正确")
+    except TooManyRequests as e:
+        response = make_response(_login_form(kept, {}, 429, e.description))
+        response.headers["Retry-After"] = str(e.retry_after or 60)
+        return response
     login_session(actor)
     flash(f"欢迎，{actor.display_name or actor.username}", "success")
     return redirect(_safe_next(data.get("next")) or url_for("staff.inbox"), 303)

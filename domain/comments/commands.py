@@ -12,6 +12,7 @@ from .workflow import COMMENTS
 
 QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 TRACKING_PREFIX = "LY"
+WRONG_NUMBER_OR_CODE = "留言编号或查询码不正确"
 
 
 class CommentCommands:
@@ -56,11 +57,15 @@ class CommentCommands:
         return self.get_item(COMMENTS.kind, tracking_no)
 
     def comment_for_citizen(self, tracking_no: str, query_code: str) -> Comment:
-        """The comment, if the query code matches; otherwise an authentication error."""
-        comment = self.get_comment(tracking_no)
-        if not hmac.compare_digest(comment.query_code_hash,
-                                   self._hash_code(tracking_no, query_code or "")):
-            raise AuthenticationError("受理编号或查询码不正确")
+        """The comment, if the query code matches; otherwise an authentication error, the
+        same for an unknown number as for a wrong code (numbers cannot be enumerated)."""
+        expected = self._hash_code(tracking_no, query_code or "")
+        try:
+            comment = self.get_comment(tracking_no)
+        except NotFoundError:
+            raise AuthenticationError(WRONG_NUMBER_OR_CODE) from None
+        if not hmac.compare_digest(comment.query_code_hash, expected):
+            raise AuthenticationError(WRONG_NUMBER_OR_CODE)
         return comment
 
     def recover_query_code(self, tracking_no: str, email: str) -> None:

@@ -25,7 +25,7 @@ def web_clock() -> FakeClock:
 def rt(web_clock):
     """An in-memory runtime with the seeded departments and three staff accounts."""
     runtime = bootstrap(Settings(database_url="memory://", secret_key="test-secret",
-                                 cipher_key=AESCipher.create_key(32)),
+                                 cipher_key=AESCipher.create_key(32), rate_limits="off"),
                         poke_enabled=False, clock=web_clock)
     runtime.init_storage()
     for username, name, roles, dept in (("rev", "王审核", ["reviewer"], None),

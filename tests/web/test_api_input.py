@@ -63,11 +63,16 @@ def test_validation_messages_are_in_chinese(client):
     assert all("Must" not in m for m in fields["per_page"])
 
 
-def test_a_wrong_query_code_is_403_and_an_unknown_number_404(client):
+def test_a_wrong_query_code_and_an_unknown_number_answer_alike(client):
+    """Tracking numbers cannot be enumerated: both are the same 403."""
     created = client.post("/api/v1/comments", json=VALID).get_json()
     wrong = client.get(f"/api/v1/comments/{created['tracking_no']}?query_code=WRONGCODE1")
-    assert wrong.status_code == 403
-    assert client.get("/api/v1/comments/LY0000?query_code=X").status_code == 404
+    unknown = client.get("/api/v1/comments/LY0000?query_code=X")
+    assert wrong.status_code == unknown.status_code == 403
+    assert wrong.get_json() == unknown.get_json()
+    rated = client.post("/api/v1/comments/LY0000/rating", json={"query_code": "X",
+                                                                 "rating": "满意"})
+    assert rated.status_code == 403 and rated.get_json() == wrong.get_json()
 
 
 def test_an_illegal_transition_is_409_for_staff(client, rt):

@@ -5,9 +5,10 @@ from flask import Blueprint, abort, request
 from domain.errors import NotFoundError
 
 from .. import schemas
-from ..extensions import runtime
+from ..extensions import rate_limits, runtime
+from ..ratelimits import client_address
 from ..jsonbody import json_body
-from .citizen import RECOVERY_SENT, citizen_view
+from .citizen import RECOVERY_SENT, citizen_view, verified_comment
 
 bp = Blueprint("comments_api", __name__, url_prefix="/api/v1")
 # Built once: loading keeps no state in the schema, and building one costs more than a load.
@@ -18,6 +19,7 @@ COMMENT_IN, COMMENT_CREATED = schemas.CommentIn(), schemas.CommentCreated()
 def submit_comment():
     """Post a comment; 201 with the tracking number and a one-time query code."""
     data = COMMENT_IN.load(json_body())
+    rate_limits().hit("submit", client_address())
     created = runtime().app.submit_comment(**data)
     created["message"] = "留言已提交，请妥善保存受理编号和查询码"
     return COMMENT_CREATED.dump(created), 201
@@ -35,6 +37,7 @@ def get_comment(tracking_no: str):
 @bp.post("/comments/<tracking_no>/rating")
 def rate_comment(tracking_no: str):
     data = schemas.RatingIn().load(json_body())
+    verified_comment(tracking_no, data["query_code"])
     runtime().app.rate_reply(tracking_no, data["query_code"], data["rating"], data["remark"])
     return {"tracking_no": tracking_no, "rating": data["rating"]}, 201
 
@@ -46,6 +49,7 @@ def recover_query_code(tracking_no: str):
     202 whether or not the number and address match, so neither can be probed.
     """
     data = schemas.RecoveryIn().load(json_body())
+    rate_limits().hit("submit", client_address())
     runtime().app.recover_query_code(tracking_no[:40], data["email"])
     return {"message": RECOVERY_SENT}, 202
 

@@ -2,10 +2,26 @@
 
 from domain.comments import STATUS_LABELS
 
-from ..extensions import runtime
+from domain.errors import AuthenticationError
+
+from ..extensions import rate_limits, runtime
+from ..ratelimits import client_address
 
 RECOVERY_SENT = ("如留言编号与留言时填写的电子邮箱相符，新的查询码将发送到该邮箱，原查询码随即停用。"
                  "10 分钟内只能申请一次。")
+
+
+def verified_comment(tracking_no: str, query_code: str):
+    """The comment if the code matches; wrong codes are counted per number and address,
+    and past the limit even the right code waits (429), so codes cannot be guessed."""
+    limits, address = rate_limits(), client_address()
+    limits.check("query_code", tracking_no)
+    limits.check("query_code_addr", address)
+    try:
+        return runtime().app.comment_for_citizen(tracking_no, query_code)
+    except AuthenticationError:
+        limits.failed(("query_code", tracking_no), ("query_code_addr", address))
+        raise
 
 
 def citizen_view(tracking_no: str, query_code: str) -> dict:
@@ -15,7 +31,7 @@ def citizen_view(tracking_no: str, query_code: str) -> dict:
     up, the same fields come from the aggregate so a fresh receipt never looks lost.
     """
     rt = runtime()
-    comment = rt.app.comment_for_citizen(tracking_no, query_code)
+    comment = verified_comment(tracking_no, query_code)
     view = rt.queries.citizen_view(tracking_no)
     if view is None:
         view = {"tracking_no": comment.tracking_no, "title": comment.public_title,

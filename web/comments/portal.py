@@ -8,6 +8,7 @@ rating are POSTs and the code is only ever echoed back inside a form.
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from marshmallow import ValidationError
+from werkzeug.exceptions import TooManyRequests
 
 from domain.comments.aggregate import MAX_ADDRESS, MAX_CONTENT, MAX_TITLE
 from domain.errors import (AuthenticationError, DomainError, InvalidValueError,
@@ -15,7 +16,8 @@ from domain.errors import (AuthenticationError, DomainError, InvalidValueError,
 from domain.reference import AREAS, BAD_RATINGS, CATEGORIES, KINDS, RATINGS, TICKET_KINDS
 
 from .. import schemas
-from ..extensions import runtime
+from ..extensions import rate_limits, runtime
+from ..ratelimits import client_address
 from ..feeds.pages import public_summary
 from ..messages import chinese_errors
 from .citizen import RECOVERY_SENT, citizen_view
@@ -84,6 +86,10 @@ def new_comment():
     except ValidationError as e:
         return _comment_form(values, chinese_errors(e.messages), 422)
     try:
+        rate_limits().hit("submit", client_address())
+    except TooManyRequests as e:  # the citizen's text stays in the form
+        return _retry_later(_comment_form(values, {"_form": [e.description]}, 429), e)
+    try:
         created = runtime().app.submit_comment(**data)
     except InvalidValueError as e:
         field = e.details.get("field") or "_form"
@@ -103,6 +109,12 @@ def _follow_view(view: dict, query_code: str, status: int = 200, *, rating_value
     return _render("portal/follow_view.html", status, private=True, item=view,
                    query_code=query_code, ratings=RATINGS, rating_values=rating_values or {},
                    rating_errors=rating_errors or {}, rating_message=rating_message)
+
+
+def _retry_later(response, e: TooManyRequests):
+    response = make_response(response)
+    response.headers["Retry-After"] = str(e.retry_after or 60)
+    return response
 
 
 def _lookup(tracking_no: str, query_code: str):
@@ -132,7 +144,11 @@ def follow():
     except ValidationError as e:
         values.pop("query_code", None)
         return _follow_form(values, chinese_errors(e.messages), 422)
-    view = _lookup(data["tracking_no"], data["query_code"])
+    try:
+        view = _lookup(data["tracking_no"], data["query_code"])
+    except TooManyRequests as e:
+        return _retry_later(_follow_form({"tracking_no": data["tracking_no"]}, {}, 429,
+                                         e.description), e)
     if view is None:
         return _follow_form({"tracking_no": data["tracking_no"]}, {}, 403, WRONG_CODE)
     return _follow_view(view, data["query_code"])
@@ -149,6 +165,11 @@ def recover():
     except ValidationError as e:
         return _render("portal/recover_form.html", 422, private=True, values=values,
                        errors=chinese_errors(e.messages))
+    try:
+        rate_limits().hit("submit", client_address())
+    except TooManyRequests as e:
+        return _retry_later(_render("portal/recover_form.html", 429, private=True,
+                                    values=values, errors={"_form": [e.description]}), e)
     runtime().app.recover_query_code(data["tracking_no"], data["email"])
     flash(RECOVERY_SENT, "success")
     return redirect(url_for("portal.follow", tracking_no=data["tracking_no"]), 303)
@@ -158,7 +179,11 @@ def recover():
 def rate(tracking_no: str):
     values = _form_data()
     code = values.get("query_code", "").strip()
-    view = _lookup(tracking_no, code) if code else None
+    try:
+        view = _lookup(tracking_no, code) if code else None
+    except TooManyRequests as e:
+        return _retry_later(_follow_form({"tracking_no": tracking_no}, {}, 429, e.description),
+                            e)
     if view is None:
         return _follow_form({"tracking_no": tracking_no}, {}, 403, WRONG_CODE)
     try:
