@@ -142,7 +142,6 @@ class Workflow:
     citizen_visible: frozenset = frozenset()
     actions: tuple[Action, ...] = ()
     # Another department's item: 403 (comments, the item is known to exist) or 404 (hidden).
-    hide_other_departments: bool = False
     by_name: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -165,12 +164,11 @@ class Workflow:
         return self.status_labels.get(status, status)
 
     def require_visible(self, item, actor: Actor) -> None:
-        """Handlers see only items their department leads or co-handles."""
+        """Handlers see only items their department leads or co-handles; to anyone else
+        an item is not there at all (a 404 that names no department)."""
         if actor.sees_all_departments or actor.department in involved_departments(item):
             return
-        if self.hide_other_departments:
-            raise NotFoundError(f"未找到{self.number_label}为 {item.number} 的{self.label}")
-        raise AccessDeniedError("只能办理本单位的事项", department=item.department)
+        raise NotFoundError(f"未找到{self.number_label}为 {item.number} 的{self.label}")
 
 
 def involved_departments(item) -> tuple:

@@ -1,10 +1,43 @@
-"""Operational endpoints: liveness, readiness and Prometheus-style metrics."""
+"""Operational endpoints: liveness, readiness and Prometheus-style metrics.
 
-from flask import Blueprint, Response
+`/healthz` answers anyone with its status only; its details, `/readyz` and `/metrics`
+answer only the operators: a request with `Authorization: Bearer <METRICS_TOKEN>`, or one
+from a network listed in METRICS_NETWORKS (default: this host only). Others get a 404."""
+
+import hmac
+import ipaddress
+
+from flask import Blueprint, Response, abort, request
 
 from .extensions import runtime
 
 bp = Blueprint("system", __name__)
+
+
+def operator_request() -> bool:
+    settings = runtime().settings
+    header = request.headers.get("Authorization", "")
+    if settings.metrics_token and header[:7].lower() == "bearer " and hmac.compare_digest(
+            header[7:].strip().encode(), settings.metrics_token.encode()):
+        return True
+    try:
+        address = ipaddress.ip_address((request.remote_addr or "").split("%")[0])
+    except ValueError:
+        return False
+    return any(address in network for network in _networks(settings.metrics_networks))
+
+
+def _networks(text: str) -> list:
+    networks = []
+    for part in (text or "").replace(";", ",").split(","):
+        if part.strip():
+            networks.append(ipaddress.ip_network(part.strip(), strict=False))
+    return networks
+
+
+def require_operator() -> None:
+    if not operator_request():
+        abort(404)
 
 
 def _redis_status(rt) -> str:
@@ -18,10 +51,14 @@ def _redis_status(rt) -> str:
 def healthz():
     """Liveness: the event store answers. Redis and read models are reported, not required."""
     rt = runtime()
+    detail = operator_request()
     try:
         head = rt.app.recorder.max_notification_id() or 0
     except Exception as e:  # noqa: BLE001
-        return {"status": "error", "checks": {"event_store": f"error: {type(e).__name__}"}}, 503
+        return ({"status": "error", "checks": {"event_store": f"error: {type(e).__name__}"}}
+                if detail else {"status": "error"}), 503
+    if not detail:
+        return {"status": "ok"}
     return {"status": "ok", "checks": {"event_store_position": head,
                                        "redis": _redis_status(rt)}}
 
@@ -29,6 +66,7 @@ def healthz():
 @bp.get("/readyz")
 def readyz():
     """Ready to serve: the event store answers and no read model has stopped on an event."""
+    require_operator()
     rt = runtime()
     try:
         head = rt.app.recorder.max_notification_id() or 0
@@ -55,6 +93,7 @@ def _failed_jobs(rt) -> int | None:
 @bp.get("/metrics")
 def metrics():
     """Log head; each read model's position, lag and whether it stopped; failed jobs."""
+    require_operator()
     rt = runtime()
     head = rt.app.recorder.max_notification_id() or 0
     failures = rt.views.failures()

@@ -87,7 +87,7 @@ EVENT_LABELS = {
 INCIDENTS = Workflow(
     kind="incidents", label="舆情事件", aggregate=Incident, id_for=incident_id,
     number_label="事件编号", status_labels=STATUS_LABELS, open_states=OPEN_STATES,
-    event_labels=EVENT_LABELS, actions=ACTIONS, hide_other_departments=True,
+    event_labels=EVENT_LABELS, actions=ACTIONS,
 )
 
 __all__ = ["INCIDENTS", "ITEM_KINDS"]

@@ -181,5 +181,5 @@ EVENT_LABELS = {
 TICKETS = Workflow(
     kind="tickets", label="工单", aggregate=Ticket, id_for=ticket_id, number_label="工单编号",
     status_labels=STATUS_LABELS, open_states=OPEN_STATES, event_labels=EVENT_LABELS,
-    actions=ACTIONS, hide_other_departments=True,
+    actions=ACTIONS,
 )

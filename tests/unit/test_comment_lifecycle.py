@@ -268,13 +268,13 @@ def test_an_unknown_rating_level_is_refused(app, staff):
 
 def test_a_handler_of_another_department_may_not_draft(app, staff):
     no = dispatched(app, staff)
-    with pytest.raises(AccessDeniedError):
+    with pytest.raises(NotFoundError):
         app.act("comments", no, "draft", staff.other_handler, content="不是我们的事")
 
 
 def test_a_handler_of_another_department_may_not_return_the_item(app, staff):
     no = dispatched(app, staff)
-    with pytest.raises(AccessDeniedError):
+    with pytest.raises(NotFoundError):
         app.act("comments", no, "return", staff.other_handler, reason="不是我们的事")
 
 
@@ -530,7 +530,7 @@ def test_only_a_reviewer_grants_an_extension(app, staff):
 
 def test_a_handler_of_another_department_may_not_ask_for_an_extension(app, staff):
     no = dispatched(app, staff)
-    with pytest.raises(AccessDeniedError):
+    with pytest.raises(NotFoundError):
         app.act("comments", no, "request_extension", staff.other_handler, days=3, reason="需现场勘查")
 
 

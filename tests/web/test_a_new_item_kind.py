@@ -70,7 +70,7 @@ def test_the_json_api_runs_the_new_kinds_actions_with_their_rules(client, rt):
     assert approved.status_code == 200
     assert approved.get_json() == {"kind": "memos", "number": "M-1", "status": "approved",
                                    "actions": ["archive"]}
-    assert client.post("/api/v1/staff/memos/M-1/archive", headers=other).status_code == 403
+    assert client.post("/api/v1/staff/memos/M-1/archive", headers=other).status_code == 404
     assert client.post("/api/v1/staff/memos/M-1/archive", headers=own).status_code == 200
     detail = client.get("/api/v1/staff/memos/M-1", headers=reviewer).get_json()
     assert detail["status_label"] == "已归档"
