@@ -67,6 +67,7 @@ class Settings:
     rate_limits: str = ""  # "" = the defaults, "off", or a JSON object (web/ratelimits.py)
     trusted_proxies: int = 0
     metrics_token: str = ""
+    duplicate_window: int = 600
     metrics_networks: str = "127.0.0.1/32,::1/128"
     token_max_age: int = 12 * 3600
     ticket_number_block: int = 10
@@ -110,6 +111,7 @@ class Settings:
             rate_limits=env.get("RATE_LIMITS", ""),
             trusted_proxies=max(0, _int(env, "TRUSTED_PROXIES", 0)),
             metrics_token=env.get("METRICS_TOKEN", ""),
+            duplicate_window=max(0, _int(env, "DUPLICATE_WINDOW", cls.duplicate_window)),
             metrics_networks=env.get("METRICS_NETWORKS", cls.metrics_networks),
             secure_cookies=env.get("SECURE_COOKIES", "0").strip().lower() in (
                 "1", "true", "yes", "on"),

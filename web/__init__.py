@@ -31,6 +31,10 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
     app.extensions["minyi.limits"] = RateLimits(
         parse_setting(app.config.get("RATE_LIMITS", runtime.settings.rate_limits)),
         runtime.settings.redis_url, runtime.settings.key_prefix)
+    from .duplicates import DuplicateGuard
+    app.extensions["minyi.duplicates"] = DuplicateGuard(
+        lambda: runtime.redis, runtime.settings.key_prefix, runtime.settings.secret_key,
+        runtime.settings.cipher_key, runtime.settings.duplicate_window)
     if runtime.settings.trusted_proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=runtime.settings.trusted_proxies,

@@ -104,6 +104,7 @@ class CommentCreated(Schema):
     query_code = fields.String()
     submitted_at = fields.DateTime()
     message = fields.String()
+    duplicate = Flag(metadata={"description": "与几分钟内的一次提交相同：返回首次提交的编号和查询码"})
 
 
 class QueryIn(FormSchema):

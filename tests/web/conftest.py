@@ -1,6 +1,7 @@
 """Web tier: the Flask app around an in-memory runtime, with a fake clock and staff accounts."""
 
 import re
+import secrets
 
 import pytest
 from eventsourcing.cryptography import AESCipher
@@ -9,6 +10,7 @@ from domain.actors import SYSTEM_ACTOR
 from infrastructure.bootstrap import bootstrap
 from infrastructure.config import Settings
 from infrastructure.security import hash_password
+from tests.conftest import REDIS_URL
 from tests.support import FakeClock, local
 from web import create_app
 
@@ -24,8 +26,12 @@ def web_clock() -> FakeClock:
 @pytest.fixture
 def rt(web_clock):
     """An in-memory runtime with the seeded departments and three staff accounts."""
+    # The suite's Redis database, under a prefix of this test's own; identical submissions
+    # are not folded here (tests/web/test_duplicates.py turns it on).
     runtime = bootstrap(Settings(database_url="memory://", secret_key="test-secret",
-                                 cipher_key=AESCipher.create_key(32), rate_limits="off"),
+                                 cipher_key=AESCipher.create_key(32), rate_limits="off",
+                                 redis_url=REDIS_URL, duplicate_window=0,
+                                 key_prefix=f"minyi-webtest-{secrets.token_hex(4)}"),
                         poke_enabled=False, clock=web_clock)
     runtime.init_storage()
     for username, name, roles, dept in (("rev", "王审核", ["reviewer"], None),
@@ -39,6 +45,19 @@ def rt(web_clock):
     runtime.catch_up_all()
     yield runtime
     runtime.close()
+    _forget(runtime.settings.key_prefix)
+
+
+def _forget(prefix: str) -> None:
+    """Delete the Redis keys this test made (only those: the prefix is its own)."""
+    from redis import Redis
+    try:
+        client = Redis.from_url(REDIS_URL, socket_connect_timeout=0.5)
+        keys = list(client.scan_iter(f"{prefix}:*"))
+        if keys:
+            client.delete(*keys)
+    except Exception:  # noqa: BLE001 - no Redis here: nothing was made
+        pass
 
 
 @pytest.fixture

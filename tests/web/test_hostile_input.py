@@ -31,3 +31,17 @@ def test_405_says_which_methods_are_allowed(client):
     assert answer.status_code == 405 and "POST" in answer.headers["Allow"]
     assert answer.get_json()["error"]["code"] == "method_not_allowed"
 
+
+
+def test_a_20_mb_comment_form_comes_back_with_the_text_and_a_clear_error(client, rt):
+    head = rt.app.recorder.max_notification_id() or 0
+    start = "我家楼下的路灯已经坏了一个月"
+    answer = client.post("/comments/new", data={"title": "路灯", "kind": "投诉", "category": "城乡建设",
+                                               "content": start + "很" * (20 * 1024 * 1024 // 9)})  # 20 MB encoded
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and start in html and "3000" in html
+    assert len(html) < 200_000  # the form holds the start of the text, not all 20 MB
+    assert (rt.app.recorder.max_notification_id() or 0) == head
+    too_big = client.post("/api/v1/comments", data="x" * (1024 * 1024),
+                          content_type="application/json")
+    assert too_big.status_code == 413 and too_big.get_json()["error"]["message"]

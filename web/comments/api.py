@@ -5,10 +5,10 @@ from flask import Blueprint, abort, request
 from domain.errors import NotFoundError
 
 from .. import schemas
-from ..extensions import rate_limits, runtime
+from ..extensions import duplicates, rate_limits, runtime
 from ..ratelimits import client_address
 from ..jsonbody import json_body
-from .citizen import RECOVERY_SENT, citizen_view, verified_comment
+from .citizen import DUPLICATE_MESSAGE, RECOVERY_SENT, citizen_view, verified_comment
 
 bp = Blueprint("comments_api", __name__, url_prefix="/api/v1")
 # Built once: loading keeps no state in the schema, and building one costs more than a load.
@@ -19,9 +19,15 @@ COMMENT_IN, COMMENT_CREATED = schemas.CommentIn(), schemas.CommentCreated()
 def submit_comment():
     """Post a comment; 201 with the tracking number and a one-time query code."""
     data = COMMENT_IN.load(json_body())
-    rate_limits().hit("submit", client_address())
+    address = client_address()
+    first = duplicates().first(address, data)
+    if first is not None:
+        first.update(duplicate=True, message=DUPLICATE_MESSAGE)
+        return COMMENT_CREATED.dump(first), 200
+    rate_limits().hit("submit", address)
     created = runtime().app.submit_comment(**data)
-    created["message"] = "留言已提交，请妥善保存受理编号和查询码"
+    duplicates().remember(address, data, created)
+    created.update(duplicate=False, message="留言已提交，请妥善保存留言编号和查询码")
     return COMMENT_CREATED.dump(created), 201
 
 

@@ -7,6 +7,8 @@ from domain.errors import AuthenticationError
 from ..extensions import rate_limits, runtime
 from ..ratelimits import client_address
 
+DUPLICATE_MESSAGE = ("您在几分钟内已提交过内容相同的留言，本次未重复受理。"
+                     "以下是首次提交时的留言编号和查询码。")
 RECOVERY_SENT = ("如留言编号与留言时填写的电子邮箱相符，新的查询码将发送到该邮箱，原查询码随即停用。"
                  "10 分钟内只能申请一次。")
 

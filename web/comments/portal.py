@@ -16,11 +16,11 @@ from domain.errors import (AuthenticationError, DomainError, InvalidValueError,
 from domain.reference import AREAS, BAD_RATINGS, CATEGORIES, KINDS, RATINGS, TICKET_KINDS
 
 from .. import schemas
-from ..extensions import rate_limits, runtime
+from ..extensions import duplicates, rate_limits, runtime
 from ..ratelimits import client_address
 from ..feeds.pages import public_summary
 from ..messages import chinese_errors
-from .citizen import RECOVERY_SENT, citizen_view
+from .citizen import DUPLICATE_MESSAGE, RECOVERY_SENT, citizen_view
 
 bp = Blueprint("portal", __name__)
 
@@ -34,6 +34,10 @@ KIND_HINTS = {
     "投诉": "反映侵害自身权益的问题",
     "求助": "遇到困难需要政府帮助",
 }
+
+
+OVERSIZED_FORM = 32 * 1024 * 1024  # bytes read from the comment form at most
+KEPT_CHARS = 2 * MAX_CONTENT  # what of an overlong field goes back into the form
 
 
 def _form_data() -> dict:
@@ -80,13 +84,22 @@ def _comment_form(values: dict, errors: dict, status: int = 200):
 def new_comment():
     if request.method == "GET":
         return _comment_form({}, {})
+    # A text pasted far past the limit is still read (up to OVERSIZED_FORM), so the form can
+    # come back with the citizen's words and a clear error instead of a bare 413.
+    request.max_content_length = request.max_form_memory_size = OVERSIZED_FORM
     values = _form_data()
     try:
         data = schemas.CommentForm().load(values)
     except ValidationError as e:
-        return _comment_form(values, chinese_errors(e.messages), 422)
+        kept = {k: v[:KEPT_CHARS] for k, v in values.items()}
+        return _comment_form(kept, chinese_errors(e.messages), 422)
+    address = client_address()
+    first = duplicates().first(address, data)
+    if first is not None:
+        return _render("portal/receipt.html", private=True, created=first,
+                       duplicate_message=DUPLICATE_MESSAGE)
     try:
-        rate_limits().hit("submit", client_address())
+        rate_limits().hit("submit", address)
     except TooManyRequests as e:  # the citizen's text stays in the form
         return _retry_later(_comment_form(values, {"_form": [e.description]}, 429), e)
     try:
@@ -94,6 +107,7 @@ def new_comment():
     except InvalidValueError as e:
         field = e.details.get("field") or "_form"
         return _comment_form(values, {field: [e.message]}, 422)
+    duplicates().remember(address, data, created)
     return _render("portal/receipt.html", private=True, created=created)
 
 
