@@ -18,6 +18,9 @@ MAX_CONTENT = 3000
 MAX_REPLY = 5000
 MAX_ADDRESS = 200
 
+# The department holds the item and is answering it: before the reply is published.
+ANSWERING = (Status.DISPATCHED, Status.DRAFTED)
+
 
 def comment_id(tracking_no: str) -> UUID:
     """The aggregate id that belongs to a tracking number (one number, one comment)."""
@@ -71,7 +74,9 @@ class Comment(Overseen):
         self.round = 1
         self.withheld = False
         self.public_title, self.public_content = public_title, public_content
-        self.extension: str | None = None  # None, "requested", "granted", "declined"
+        # None, "requested", "granted", "declined", or "lapsed": still pending when the
+        # reply was published. A reopening starts a new round with no request.
+        self.extension: str | None = None
         self.closed_at: datetime | None = None
         self.public_reply: str | None = None
         self.extension_days = 0
@@ -209,6 +214,10 @@ class Comment(Overseen):
         self.reply, self.reply_department, self.replied_at = content, department, at
         self.public_reply = public_content
         self.rating = None
+        # The reply came before a decision on the extension: the request lapses. Derived
+        # here, not stored in the event, so every ReplyPublished ever recorded replays so.
+        if self.extension == "requested":
+            self.extension = "lapsed"
 
     # --- the citizen's query code ---------------------------------------------
 
@@ -289,6 +298,8 @@ class Comment(Overseen):
         """Undo a withholding; the citizen's own choice still applies."""
         if not self.withheld:
             raise IllegalTransitionError("该留言未设为不予公开", action="恢复公开")
+        if self.status == Status.REJECTED:  # withheld while waiting for review, then rejected
+            raise IllegalTransitionError("不予受理的留言不公开", action="恢复公开")
         self._released(actor=actor, at=at)
 
     @event("Released")
@@ -313,7 +324,7 @@ class Comment(Overseen):
     def request_extension(self, *, days: int, reason: str, today: date,
                           actor: str, at: datetime) -> None:
         """The department asks once, before expiry, for more working days."""
-        self._require("申请延期", Status.DISPATCHED, Status.DRAFTED)
+        self._require("申请延期", *ANSWERING)
         if self.extension is not None:
             raise IllegalTransitionError("每件留言只能申请一次延期", action="申请延期")
         if self.due_date is not None and today > self.due_date:
@@ -328,8 +339,7 @@ class Comment(Overseen):
 
     def grant_extension(self, *, due_date: date, actor: str, at: datetime) -> None:
         """A supervisor approves the extension; the new due date applies."""
-        if self.extension != "requested":
-            raise IllegalTransitionError("没有待审批的延期申请", action="批准延期")
+        self._check_pending_extension("批准延期")
         self._extension_granted(due_date=due_date, actor=actor, at=at)
 
     @event("ExtensionGranted")
@@ -338,13 +348,19 @@ class Comment(Overseen):
 
     def decline_extension(self, *, reason: str, actor: str, at: datetime) -> None:
         """A supervisor refuses the extension; the old due date stands."""
-        if self.extension != "requested":
-            raise IllegalTransitionError("没有待审批的延期申请", action="不予延期")
+        self._check_pending_extension("不予延期")
         self._extension_declined(reason=reason, actor=actor, at=at)
 
     @event("ExtensionDeclined")
     def _extension_declined(self, reason: str, actor: str, at: datetime) -> None:
         self.extension = "declined"
+
+    def _check_pending_extension(self, action: str) -> None:
+        """A request is decided only while it is pending and the item is being answered
+        (after a 退单 it waits for the next dispatch; a published reply lapses it)."""
+        if self.extension != "requested":
+            raise IllegalTransitionError("没有待审批的延期申请", action=action)
+        self._require(action, *ANSWERING)
 
 
 def _add_public_wording(state: dict) -> None:

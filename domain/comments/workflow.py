@@ -4,11 +4,10 @@ from ..errors import InvalidValueError
 from ..deadlines import MAX_EXTENSION_DAYS, add_working_days
 from ..reference import REJECT_REASONS
 from ..workflow import Action, Input, Workflow
-from .aggregate import MAX_CONTENT, MAX_REPLY, MAX_TITLE, Comment, comment_id
+from .aggregate import ANSWERING, MAX_CONTENT, MAX_REPLY, MAX_TITLE, Comment, comment_id
 from .states import OPEN_STATES, STATUS_LABELS, Status
 
 REVIEWER, HANDLER = ("reviewer",), ("handler", "reviewer")
-ANSWERING = (Status.DISPATCHED, Status.DRAFTED)  # the department holds the item
 
 
 # --- commands: (context, comment, inputs) -> None; the aggregate records the event ----------
@@ -93,7 +92,7 @@ ACTIONS = (
            guard=lambda c: not c.withheld and c.status != Status.REJECTED, style="danger",
            group="publication", success="已设为不予公开", inputs=(reason("不予公开理由"),)),
     Action("release", "恢复公开", REVIEWER, lambda ctx, c, d: c.release(**ctx.stamp),
-           guard=lambda c: c.withheld, group="publication"),
+           guard=lambda c: c.withheld and c.status != Status.REJECTED, group="publication"),
     Action("redact", "编辑公开内容", REVIEWER,
            lambda ctx, c, d: c.redact(title=d["title"], content=d["content"], **ctx.stamp),
            guard=lambda c: c.status != Status.REJECTED, group="publication",

@@ -80,6 +80,8 @@ class Ticket(Overseen):
         self.callbacks = 0
         self.rating: str | None = None
         self.round = 1
+        # None, "requested", "granted", "declined", or "lapsed": still pending when the
+        # ticket was answered. A reopening starts a new round with no request.
         self.extension: str | None = None
         self.extension_days = 0
         self.published = False
@@ -249,6 +251,10 @@ class Ticket(Overseen):
                   at: datetime) -> None:
         self.status, self.resolved_at = Status.RESOLVED, at
         self.reply, self.public_reply, self.reply_department = reply, public_reply, department
+        # Answered before a decision on the extension: the request lapses. Derived here, not
+        # stored in the event, so every Resolved ever recorded replays so.
+        if self.extension == "requested":
+            self.extension = "lapsed"
 
     def call_back(self, *, reached: bool, resolved: bool | None, rating: str | None,
                   remark: str, actor: str, at: datetime) -> bool:
@@ -304,6 +310,8 @@ class Ticket(Overseen):
             raise IllegalTransitionError("来电人不同意公开", action="公开")
         if self.reply is None:
             raise IllegalTransitionError("尚未答复，不能公开", action="公开")
+        # Reopened (重办): the answer being reworked is not the one to publish.
+        self._require("公开", Status.RESOLVED, Status.CLOSED)
         for value, limit, label, field in ((title, MAX_TITLE, "公开标题", "title"),
                                            (content, MAX_CONTENT, "公开内容", "content"),
                                            (reply, MAX_REPLY, "公开答复", "reply")):

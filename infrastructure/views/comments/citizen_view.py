@@ -1,7 +1,16 @@
-"""The citizen's own view of a comment: status, dates, reply and the visible steps."""
+"""The citizen's own view of a comment: status, dates, reply and the visible steps.
+
+Whoever holds the query code reads these rows, so they keep only what may be shown to
+them: the citizen's own question in its public (masked) wording, and of what staff write
+only what was published, in its public wording: the reply as approved
+(`ReplyPublished.public_content`, never a draft or the unmasked reply) and the standard
+rejection reason. Notes, internal reasons and drafts are never stored.
+"""
 
 from domain.comments import Comment, Status
 from domain.comments import COMMENTS
+from domain.masking import mask_personal_data
+from domain.reference import REJECT_REASONS
 
 from .base import CommentReadModel
 
@@ -54,7 +63,10 @@ class CitizenView(CommentReadModel):
                  s=Status.ACCEPTED, d=self.local_date(e.at), due=e.due_date.isoformat())
 
     def rejected(self, e, emit):
-        self.set(emit, e, "status = :s, reject_reason = :r", s=Status.REJECTED, r=e.reason)
+        # The reason is one of the standard codes (the aggregate checks; the note is never
+        # shown). Were anything else ever recorded, it is staff's text: shown masked.
+        reason = e.reason if e.reason in REJECT_REASONS else mask_personal_data(e.reason)
+        self.set(emit, e, "status = :s, reject_reason = :r", s=Status.REJECTED, r=reason)
 
     def dispatched(self, e, emit):
         self.set(emit, e, "status = :s, department = :d", s=Status.DISPATCHED, d=e.department)

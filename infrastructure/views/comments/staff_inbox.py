@@ -10,7 +10,7 @@ class StaffInbox(CommentReadModel):
     """What staff work from: status, department, due date (overdue is derived at read time)."""
 
     name = "staff_inbox"
-    version = 3  # v2: reminders and supervision; v3: the oversight standing
+    version = 4  # v2: reminders and supervision; v3: the oversight standing; v4: lapsed
     table = "inbox"
     tables = {"inbox": """
             id TEXT PRIMARY KEY, tracking_no TEXT NOT NULL UNIQUE, title TEXT NOT NULL,
@@ -79,7 +79,10 @@ class StaffInbox(CommentReadModel):
         self.set(emit, e, "status = :s", s=Status.DISPATCHED)
 
     def published(self, e, emit):
-        self.set(emit, e, "status = :s, replied_at = :at", s=Status.REPLIED, at=self.iso(e.at))
+        # An extension request still pending lapses with the reply (as in the aggregate).
+        self.set(emit, e, "status = :s, replied_at = :at, extension = CASE WHEN extension = "
+                 "'requested' THEN 'lapsed' ELSE extension END", s=Status.REPLIED,
+                 at=self.iso(e.at))
 
     def rated(self, e, emit):
         if e.closes:

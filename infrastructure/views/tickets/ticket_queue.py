@@ -19,7 +19,8 @@ def bars(departments) -> str:
 
 class TicketQueue(ReadModel):
     name = "ticket_queue"
-    version = 2  # v2: the oversight standing (version, reminded_for, supervised_for)
+    version = 3  # v2: the oversight standing (version, reminded_for, supervised_for);
+    # v3: a request pending at 办结 lapses
     tables = {"tickets": """
             id TEXT PRIMARY KEY, ticket_no TEXT NOT NULL UNIQUE, title TEXT NOT NULL,
             channel TEXT NOT NULL, area TEXT NOT NULL, category TEXT NOT NULL,
@@ -108,8 +109,10 @@ class TicketQueue(ReadModel):
         self.set(emit, e, "extension = 'declined'")
 
     def resolved(self, e, emit):
-        self.set(emit, e, "status = :s, resolved_at = :at, reply_department = :dep",
-                 s=Status.RESOLVED, at=self.moment(e.at), dep=e.department)
+        self.set(emit, e, "status = :s, resolved_at = :at, reply_department = :dep, "
+                 "extension = CASE WHEN extension = 'requested' THEN 'lapsed' "
+                 "ELSE extension END", s=Status.RESOLVED, at=self.moment(e.at),
+                 dep=e.department)
 
     def called_back(self, e, emit):
         rating = e.rating if e.reached else None
