@@ -9,6 +9,8 @@ from .extensions import runtime
 from .feeds import schemas as feed_schemas
 from .tickets import schemas as ticket_schemas
 from .forms import action_schema
+from .incidents import api as incident_api
+from .notifications import NoticesPageOut
 
 bp = Blueprint("openapi", __name__, url_prefix="/api")
 
@@ -37,6 +39,12 @@ OPERATIONS = (
      (201, ticket_schemas.TicketCreated), True, None),
     ("/api/v1/staff/tickets", "get", "热线工单队列（单位、状态、超期、今日到期、待回访）", None,
      (200, ticket_schemas.TicketQueueOut), True, ticket_schemas.TicketQueueQuery),
+    ("/api/v1/staff/incidents", "get", "舆情事件看板（未办结在前，双时钟）", None,
+     (200, incident_api.BoardOut), True, incident_api.BoardQuery),
+    ("/api/v1/staff/incidents", "post", "建立舆情事件（舆情专班）", incident_api.IncidentIn,
+     (201, None), True, None),
+    ("/api/v1/staff/notifications", "get", "本人角色和单位的通知", None, (200, NoticesPageOut),
+     True, None),
     ("/feeds/stats.json", "get", "公开统计数据（总量、各单位、渠道、分类、类型、月份；三率与答复用时）",
      None, (200, feed_schemas.StatsOut), False, feed_schemas.StatsQuery),
     ("/feeds/stats.csv", "get", "公开统计数据 CSV（每个单位每月一行，UTF-8 带 BOM）", None,
