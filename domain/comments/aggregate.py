@@ -37,9 +37,12 @@ class Comment(Overseen):
 
     @classmethod
     def submit(cls, *, title: str, content: str, **values) -> "Comment":
-        """A new comment; the public wording (personal data masked) is decided here, once."""
-        return cls(title=title, content=content, public_title=mask_personal_data(title),
-                   public_content=mask_personal_data(content), **values)
+        """A new comment; the public wording (personal data masked) is decided here, once.
+        The name, phone and e-mail the citizen gave are masked wherever they appear."""
+        known = tuple((values.get("contact") or {}).values())
+        return cls(title=title, content=content,
+                   public_title=mask_personal_data(title, known=known),
+                   public_content=mask_personal_data(content, known=known), **values)
 
     @event("Submitted")
     def __init__(
@@ -200,12 +203,18 @@ class Comment(Overseen):
     def _reply_sent_back(self, reason: str, actor: str, at: datetime) -> None:
         self.status = Status.DISPATCHED
 
-    def approve_reply(self, *, actor: str, at: datetime) -> None:
-        """审签: the draft becomes the published reply, dated today."""
+    def approve_reply(self, *, actor: str, at: datetime, keep: tuple = ()) -> None:
+        """审签: the draft becomes the published reply, dated today. Personal data is masked,
+        the citizen's own contact details wherever they appear; the departments' registered
+        official numbers (`keep`) stay visible."""
         self._require("审签", Status.DRAFTED)
         self._reply_published(content=self.draft, department=self.draft_department,
-                              public_content=mask_personal_data(self.draft),
+                              public_content=self.public_wording(self.draft, keep),
                               actor=actor, at=at)
+
+    def public_wording(self, text: str, keep: tuple = ()) -> str:
+        """`text` as it would be published: what the reviewer previews before approving."""
+        return mask_personal_data(text, known=tuple((self.contact or {}).values()), keep=keep)
 
     @event("ReplyPublished")
     def _reply_published(self, content: str, department: str, public_content: str,
@@ -312,7 +321,7 @@ class Comment(Overseen):
             raise IllegalTransitionError("不予受理的留言不公开", action="编辑公开内容")
         if not title.strip() or not content.strip():
             raise InvalidValueError("公开标题和内容不能为空", field="content")
-        self._redacted(title=mask_personal_data(title), content=mask_personal_data(content),
+        self._redacted(title=self.public_wording(title), content=self.public_wording(content),
                        actor=actor, at=at)
 
     @event("Redacted")
@@ -365,8 +374,9 @@ class Comment(Overseen):
 
 def _add_public_wording(state: dict) -> None:
     """Submitted v1 events carried no public wording: derive it as v2 records it."""
-    state["public_title"] = mask_personal_data(state["title"])
-    state["public_content"] = mask_personal_data(state["content"])
+    known = tuple((state.get("contact") or {}).values())
+    state["public_title"] = mask_personal_data(state["title"], known=known)
+    state["public_content"] = mask_personal_data(state["content"], known=known)
 
 
 def _add_place(state: dict) -> None:

@@ -38,8 +38,10 @@ class Ticket(Overseen):
     def register(cls, *, title: str, content: str, **values) -> "Ticket":
         """A new ticket; the public wording (personal data masked) is decided here, once."""
         cls.validate(title=title, content=content, **values)
-        return cls(title=title, content=content, public_title=mask_personal_data(title),
-                   public_content=mask_personal_data(content), **values)
+        known = tuple((values.get("contact") or {}).values())
+        return cls(title=title, content=content,
+                   public_title=mask_personal_data(title, known=known),
+                   public_content=mask_personal_data(content, known=known), **values)
 
     @staticmethod
     def validate(*, title: str, content: str, channel: str, area: str, category: str,
@@ -229,21 +231,22 @@ class Ticket(Overseen):
 
     # --- answers -----------------------------------------------------------------------
 
-    def resolve(self, *, reply: str, actor: str, at: datetime) -> None:
+    def resolve(self, *, reply: str, actor: str, at: datetime, keep: tuple = ()) -> None:
         """办结 by the lead department with its reply, once every co-handler has answered."""
         self._require("办结", Status.HANDLING)
         if self.pending_co:
             raise IllegalTransitionError(
                 f"会办单位尚未答复：{'、'.join(self.pending_co)}", action="办结")
         _text(reply, MAX_REPLY, "答复内容", "reply")
-        self._resolved(reply=reply, public_reply=mask_personal_data(reply),
+        self._resolved(reply=reply, public_reply=self.public_wording(reply, keep),
                        department=self.department, actor=actor, at=at)
 
-    def resolve_on_spot(self, *, reply: str, department: str, actor: str, at: datetime) -> None:
+    def resolve_on_spot(self, *, reply: str, department: str, actor: str, at: datetime,
+                        keep: tuple = ()) -> None:
         """直接办结: the operator answers during the call."""
         self._require("直接办结", Status.REGISTERED)
         _text(reply, MAX_REPLY, "答复内容", "reply")
-        self._resolved(reply=reply, public_reply=mask_personal_data(reply),
+        self._resolved(reply=reply, public_reply=self.public_wording(reply, keep),
                        department=department, actor=actor, at=at)
 
     @event("Resolved")
@@ -303,8 +306,13 @@ class Ticket(Overseen):
 
     # --- publication -------------------------------------------------------------------
 
+    def public_wording(self, text: str, keep: tuple = ()) -> str:
+        """`text` as it would be published: the caller's contact details masked wherever
+        they appear, the departments' official numbers (`keep`) left as they are."""
+        return mask_personal_data(text, known=tuple((self.contact or {}).values()), keep=keep)
+
     def publish_reply(self, *, title: str, content: str, reply: str, actor: str,
-                      at: datetime) -> None:
+                      at: datetime, keep: tuple = ()) -> None:
         """A reviewer approves the public wording; only with the caller's consent."""
         if not self.publish:
             raise IllegalTransitionError("来电人不同意公开", action="公开")
@@ -316,8 +324,8 @@ class Ticket(Overseen):
                                            (content, MAX_CONTENT, "公开内容", "content"),
                                            (reply, MAX_REPLY, "公开答复", "reply")):
             _text(value, limit, label, field)
-        self._published(title=mask_personal_data(title), content=mask_personal_data(content),
-                        reply=mask_personal_data(reply), department=self.reply_department,
+        self._published(title=self.public_wording(title), content=self.public_wording(content),
+                        reply=self.public_wording(reply, keep), department=self.reply_department,
                         replied_at=self.resolved_at, actor=actor, at=at)
 
     @event("Published")
