@@ -3,8 +3,11 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from domain.reference import CHANNELS, REJECT_REASONS, ROLES
+from markupsafe import Markup, escape
+
 from domain.comments import STATUS_LABELS
+from domain.masking import highlight_candidates
+from domain.reference import CHANNELS, REJECT_REASONS, ROLES
 
 from .extensions import runtime
 
@@ -33,6 +36,25 @@ def local_date(value) -> str:
     return "" if value is None else str(value)
 
 
+HIGHLIGHT_LABELS = {"name": "疑似姓名", "address": "疑似地址"}
+
+
+def highlight_personal(text: str | None) -> Markup:
+    """The text, escaped, with what looks like a person's name or a home address marked for
+    the reviewer (domain.masking.highlight_candidates)."""
+    if not text:
+        return Markup("")
+    out, last = [], 0
+    for start, end, kind in highlight_candidates(text):
+        out.append(escape(text[last:start]))
+        out.append(Markup('<mark class="pii-candidate" title="{0}">{1}<span class="sr-only">'
+                          '（{0}）</span></mark>').format(HIGHLIGHT_LABELS.get(kind, kind),
+                                                         text[start:end]))
+        last = end
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
 def init_app(app) -> None:
     app.jinja_env.filters.update(
         datetime_cn=local_datetime,
@@ -41,4 +63,5 @@ def init_app(app) -> None:
         reject_reason_cn=lambda r: REJECT_REASONS.get(r, r or ""),
         role_cn=lambda r: ROLES.get(r, r),
         channel_cn=lambda c: CHANNELS.get(c, c or ""),
+        highlight_personal=highlight_personal,
     )

@@ -1,8 +1,15 @@
 """What the staff console and API show of a comment beyond the generic item fields."""
 
-from domain.masking import mask_name
+from domain.masking import highlight_candidates, mask_name
 
+from ..extensions import runtime
 from ..items import iso
+
+
+def official_numbers() -> tuple:
+    """The departments' registered official numbers, which stay visible when published."""
+    app = runtime().app
+    return tuple(app.official_numbers()) if hasattr(app, "official_numbers") else ()
 
 
 def staff_fields(c) -> dict:
@@ -20,4 +27,7 @@ def staff_fields(c) -> dict:
         "reply_department": c.reply_department, "replied_at": iso(c.replied_at),
         "rating": c.rating, "round": c.round, "extension": c.extension,
         "extension_days": c.extension_days,
+        # Exactly what 审签 would publish (the reviewer checks it before approving).
+        "draft_preview": c.public_wording(c.draft, official_numbers()) if c.draft else None,
+        "public_flags": bool(highlight_candidates(f"{c.public_title}\n{c.public_content}")),
     }
