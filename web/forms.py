@@ -4,7 +4,7 @@ Every staff action's schema (JSON API, console form, OpenAPI) comes from its `In
 declarations: nothing here names an action.
 """
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from .schemas import Flag, FormSchema, required_messages, text_field
 
@@ -58,7 +58,12 @@ def run_action(app, kind: str, number: str, name: str, actor, data: dict):
     """Validate the input with the action's schema and run it; returns the saved item."""
     workflow = app.workflows[kind]
     action = workflow.action(name)
-    loaded = action_schema(workflow, action)().load(data)
+    actor.require_role(*action.roles)  # who may ask comes before what they asked
+    try:
+        loaded = action_schema(workflow, action)().load(data)
+    except ValidationError:
+        workflow.require_visible(app.get_item(kind, number), actor)  # another's item: 404
+        raise
     return app.act(kind, number, name, actor, **loaded)
 
 
