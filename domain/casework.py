@@ -200,7 +200,7 @@ class Casework(CommentCommands, TicketCommands, IncidentCommands, LexiconCommand
         """Every recorded step of an item, oldest first, with who and when."""
         workflow = self.workflows[kind]
         steps = [{"event": type(e).__name__, "label": workflow.event_label(type(e)),
-                  "actor": e.actor, "at": e.at,
+                  "actor": e.actor, "at": e.at, "version": e.originator_version,
                   "details": {k: v for k, v in e.__dict__.items()
                               if k not in HIDDEN_IN_TIMELINE}}
                  for e in self.events.get(workflow.id_for(str(number)))]

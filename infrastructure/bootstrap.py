@@ -11,6 +11,7 @@ from domain.casework import WORKFLOWS, Casework, utc_now
 from domain.deadlines import DeadlinePolicy
 from domain.reference import DEPARTMENTS
 
+from .audit import Audit
 from .config import Settings
 from .credentials import Credentials
 from .persistence import event_store_env, views_env
@@ -107,6 +108,11 @@ class Runtime:
         return Fingerprints(self.settings.secret_key)
 
     @cached_property
+    def audit(self) -> Audit:
+        """Staff requests that change something, with their client address."""
+        return Audit(self.views)
+
+    @cached_property
     def credentials(self) -> Credentials:
         """Staff sessions and API tokens, server-side (listed, revoked, expiring)."""
         return Credentials(self.views, self.clock, {
@@ -135,6 +141,7 @@ class Runtime:
         for updater in self.updaters():
             updater.ensure()
         self.credentials.ensure()
+        self.audit.ensure()
         for name in DEPARTMENTS:
             if not self.app.department_exists(name):
                 self.app.register_department(name, SYSTEM_ACTOR)

@@ -36,11 +36,13 @@ def login_attempt(username: str, password: str) -> Actor:
     address; an account past its limit is locked for the rest of the window (429), even
     with the right password."""
     limits, address = rate_limits(), request.remote_addr or ""
+    g.audit_actor, g.audit_what = f"staff:{username[:40]}", "login"
     limits.check("login_addr", address)
     limits.check("login_account", username.lower())
     try:
         return authenticate(username, password)
     except AuthenticationError:
+        g.audit_what = "login_failed"
         limits.failed(("login_addr", address), ("login_account", username.lower()))
         raise
 
@@ -108,6 +110,9 @@ def login_session(actor: Actor) -> None:
 
 def logout_session() -> None:
     """End the session on the server too: a copy of the cookie no longer works."""
+    actor = current_actor()
+    if actor is not None:
+        g.audit_actor, g.audit_what = actor.id, "logout"
     if session.get("sid"):
         runtime().credentials.revoke(secret=session["sid"])
     session.clear()

@@ -4,6 +4,7 @@ Every staff action's schema (JSON API, console form, OpenAPI) comes from its `In
 declarations: nothing here names an action.
 """
 
+from flask import g
 from marshmallow import ValidationError, fields, validate
 
 from .schemas import Flag, FormSchema, required_messages, text_field
@@ -64,7 +65,9 @@ def run_action(app, kind: str, number: str, name: str, actor, data: dict):
     except ValidationError:
         workflow.require_visible(app.get_item(kind, number), actor)  # another's item: 404
         raise
-    return app.act(kind, number, name, actor, **loaded)
+    item = app.act(kind, number, name, actor, **loaded)
+    g.audit_item, g.audit_what = (kind, number, item.version), name  # web/history.py
+    return item
 
 
 def action_form(action, item) -> dict:
