@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
     for blueprint in blueprints:
         if blueprint.url_prefix and blueprint.url_prefix.startswith(("/api/", "/open311/")):
             csrf.exempt(blueprint)
-    from . import cli
+    from . import cli, history
+    history.init_app(app)
     cli.init_app(app)
     return app
