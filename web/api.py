@@ -44,6 +44,31 @@ def me():
             "department": a.department}
 
 
+@bp.get("/staff/tokens")
+@staff_required()
+def list_tokens():
+    """The live sessions and API tokens of the signed-in account (an admin: of any account,
+    `?username=`), newest first; never their secrets."""
+    actor = current_actor()
+    username = request.args.get("username") or actor.username
+    if username != actor.username:
+        actor.require_role("admin")
+    rows = runtime().credentials.listing(username[:40])
+    return {"items": [{k: r[k] for k in ("id", "kind", "created_at", "expires_at", "client",
+                                          "label")} for r in rows]}
+
+
+@bp.delete("/staff/tokens/<credential_id>")
+@staff_required()
+def revoke_token(credential_id: str):
+    """Revoke one of the account's sessions or tokens (an admin: anyone's)."""
+    actor = current_actor()
+    owner = None if actor.has_role("admin") else actor.username
+    if not runtime().credentials.revoke(credential_id=credential_id[:40], username=owner):
+        raise NotFoundError("未找到该令牌，或已失效")
+    return {"id": credential_id, "revoked": True}
+
+
 @bp.get("/staff/inbox")
 @staff_required()
 def inbox():

@@ -1,5 +1,7 @@
 """OpenAPI 3 description of the JSON API, generated from the marshmallow schemas."""
 
+import re
+
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, Response, abort, current_app, send_from_directory
@@ -45,6 +47,10 @@ OPERATIONS = (
      (201, None), True, None),
     ("/api/v1/staff/notifications", "get", "本人角色和单位的通知", None, (200, NoticesPageOut),
      True, None),
+    ("/api/v1/staff/tokens", "get", "本账号的会话和访问令牌（管理员可查任一账号）", None, (200, None),
+     True, None),
+    ("/api/v1/staff/tokens/{credential_id}", "delete", "撤销一个会话或访问令牌", None, (200, None),
+     True, None),
     ("/feeds/stats.json", "get", "公开统计数据（总量、各单位、渠道、分类、类型、月份；三率与答复用时）",
      None, (200, feed_schemas.StatsOut), False, feed_schemas.StatsQuery),
     ("/feeds/stats.csv", "get", "公开统计数据 CSV（每个单位每月一行，UTF-8 带 BOM）", None,
@@ -66,8 +72,8 @@ def build_spec(workflows) -> dict:
         if body is not None:
             operation["requestBody"] = {"required": True, "content": {
                 "application/json": {"schema": body}}}
-        params = [{"in": "path", "name": "tracking_no", "required": True,
-                   "schema": {"type": "string"}}] if "{tracking_no}" in path else []
+        params = [{"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
+                  for name in re.findall(r"\{(\w+)\}", path)]
         if query is not None:
             params.append({"in": "query", "schema": query})
         if path.endswith("/comments/{tracking_no}") and not secured:

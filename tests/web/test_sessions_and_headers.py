@@ -65,3 +65,23 @@ def test_security_headers_and_no_store_on_private_answers(client, rt):
     docs = client.get("/api/docs/")
     assert "<script>" not in docs.get_data(as_text=True)
     assert client.get("/api/docs/init.js").status_code == 200
+
+
+def test_tokens_are_listed_and_revoked_by_their_owner(client):
+    def token():
+        body = client.post("/api/v1/auth/token", json={"username": "rev", "password": PASSWORD})
+        return body.get_json()
+    first, second = token(), token()
+    headers = {"Authorization": f"Bearer {first['token']}"}
+    listed = client.get("/api/v1/staff/tokens", headers=headers).get_json()["items"]
+    assert {first["token_id"], second["token_id"]} <= {t["id"] for t in listed}
+    assert first["token"] not in str(listed)
+    assert client.get("/api/v1/staff/tokens?username=h1", headers=headers).status_code == 403
+    other = client.post("/api/v1/auth/token", json={"username": "h1", "password": PASSWORD})
+    assert client.delete(f"/api/v1/staff/tokens/{other.get_json()['token_id']}",
+                         headers=headers).status_code == 404  # not theirs
+    assert client.delete(f"/api/v1/staff/tokens/{second['token_id']}",
+                         headers=headers).status_code == 200
+    assert client.get("/api/v1/me", headers={
+        "Authorization": f"Bearer {second['token']}"}).status_code == 401
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
