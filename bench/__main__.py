@@ -14,6 +14,7 @@
 """
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -45,7 +46,7 @@ OPERATOR = ("bench-op", "bench-operator-pass")
 
 def _post(conn: HTTPConnection, request=COMMENT) -> dict:
     path, body, headers = request
-    conn.request("POST", path, body=body, headers=headers)
+    conn.request("POST", path, body=body() if callable(body) else body, headers=headers)
     resp = conn.getresponse()
     data = resp.read()
     if resp.status != 201:
@@ -509,11 +510,54 @@ def bench_escalation(rate: float = 50, seconds: float = 10, every: int = 5) -> d
             "max_ms": round(latencies[-1], 1) if latencies else None, "target_p99_ms": 2000}
 
 
+def _unique_comments():
+    """Comment bodies that differ each time (so that none folds into an earlier one)."""
+    counter = itertools.count()
+    lock = threading.Lock()
+
+    def body() -> str:
+        with lock:
+            n = next(counter)
+        return json.dumps({**json.loads(BODY),
+                           "content": f"第{n}次：" + json.loads(BODY)["content"]}).encode()
+    return ("/api/v1/comments", body, HEADERS)
+
+
+def bench_abuse_limits(seconds: float, clients_list: list[int], rounds: int = 3) -> dict:
+    """Comment intake with the abuse limits and duplicate folding on (limits set high enough
+    never to refuse: what is measured is their cost) against the same with both off, each
+    on a fresh system, alternating; ratio = on / off of the same round."""
+    limits = json.dumps({"submit": "1000000/minute;100000000/hour"})
+    runs = []
+    for clients in clients_list:
+        pairs = []
+        for _ in range(rounds):
+            measured = {}
+            for name, env in (("off", dict(rate_limits="off", duplicate_window=0)),
+                              ("on", dict(rate_limits=limits, duplicate_window=600))):
+                with System(web_workers=WEB_WORKERS, threads=THREADS, **env) as system:
+                    measured[name] = closed_loop(system.port, seconds, clients, 1.0,
+                                                 _unique_comments())
+            ratio = round(measured["on"]["per_s"] / measured["off"]["per_s"], 3) \
+                if measured["off"]["per_s"] else None
+            pairs.append({"on_per_s": measured["on"]["per_s"],
+                          "off_per_s": measured["off"]["per_s"], "ratio": ratio,
+                          "errors": measured["on"]["errors"] + measured["off"]["errors"]})
+            print(f"  {clients} clients: on {measured['on']['per_s']}/s, off "
+                  f"{measured['off']['per_s']}/s, ratio {ratio}", flush=True)
+        ratios = [p["ratio"] for p in pairs if p["ratio"] is not None]
+        runs.append({"clients": clients, "ratio": statistics.median(ratios) if ratios else None,
+                     "ratio_range": [min(ratios), max(ratios)] if ratios else None,
+                     "rounds": pairs})
+    return {"target_ratio": 0.9, "statistic": "median over rounds", "seconds": seconds,
+            "runs": runs}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--only", choices=("submissions", "catch_up", "catch_up_postgres",
                                            "latency", "tickets", "oversight", "statistics",
-                                           "scoring", "escalation"))
+                                           "scoring", "escalation", "abuse_limits"))
     parser.add_argument("--seconds", type=float, default=15,
                         help="measured seconds per HTTP run (submissions: per client count "
                              "and per server; latency: paced run)")
@@ -544,7 +588,9 @@ def main() -> None:
             "oversight": lambda: bench_oversight(args.items),
             "statistics": lambda: bench_statistics(args.stats_items),
             "scoring": bench_scoring,
-            "escalation": lambda: bench_escalation(50, args.seconds)}
+            "escalation": lambda: bench_escalation(50, args.seconds),
+            "abuse_limits": lambda: bench_abuse_limits(args.seconds, args.clients[:2],
+                                                       max(args.rounds, 3))}
     for name, run in runs.items():
         if args.only and name != args.only:
             continue

@@ -74,7 +74,7 @@ class System:
 
     def __init__(self, database_url: str | None = None, redis_url: str = "redis://127.0.0.1:6379/15",
                  web_workers: int = 2, rq_workers: int = 1, threads: int = 4,
-                 rate_limits: str = "off"):
+                 rate_limits: str = "off", duplicate_window: int = 0):
         from eventsourcing.cryptography import AESCipher
 
         self.tmp = tempfile.mkdtemp(prefix="minyi-sys-")
@@ -85,7 +85,7 @@ class System:
                     "REDIS_URL": redis_url, "RQ_QUEUE": self.prefix, "REDIS_KEY_PREFIX": self.prefix,
                     "SECRET_KEY": secrets.token_urlsafe(32), "CIPHER_KEY": AESCipher.create_key(32),
                     "MINYI_VAR_DIR": self.tmp, "PORT": str(self.port), "PYTHONPATH": str(ROOT),
-                    "RATE_LIMITS": rate_limits}
+                    "RATE_LIMITS": rate_limits, "DUPLICATE_WINDOW": str(duplicate_window)}
         self.web_workers, self.rq_workers, self.threads = web_workers, rq_workers, threads
         self.procs: list[subprocess.Popen] = []
         self.url = f"http://{HOST}:{self.port}"

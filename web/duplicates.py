@@ -11,6 +11,8 @@ code). Without Redis nothing is folded: submissions are never refused for it.
 import hashlib
 import json
 import logging
+import queue
+import threading
 from datetime import datetime
 
 from eventsourcing.cryptography import AESCipher
@@ -27,6 +29,8 @@ class DuplicateGuard:
         self._redis_factory, self.prefix, self.window = redis_factory, prefix, window
         self.secret = secret_key.encode()
         self.cipher = AESCipher({"CIPHER_KEY": cipher_key}) if cipher_key and window else None
+        self._queue: queue.Queue | None = None
+        self._thread: threading.Thread | None = None
 
     def _key(self, address: str, data: dict) -> str:
         content = json.dumps({k: data.get(k) for k in FIELDS}, sort_keys=True,
@@ -34,12 +38,18 @@ class DuplicateGuard:
         digest = hashlib.sha256(self.secret + address.encode() + b"\0" + content.encode())
         return f"{self.prefix}:dup:{digest.hexdigest()}"
 
-    def first(self, address: str, data: dict) -> dict | None:
-        """The receipt of the same submission from this address, if within the window."""
+    def key(self, address: str, data: dict) -> str | None:
+        """The Redis key of this submission from this address (None: folding is off)."""
+        return self._key(address, data) if self.cipher is not None else None
+
+    def first(self, address: str, data: dict, stored: bytes | None = None) -> dict | None:
+        """The receipt of the same submission from this address, if within the window
+        (`stored`: the key's value if the caller has read it already)."""
         if self.cipher is None:
             return None
         try:
-            stored = self._redis_factory().get(self._key(address, data))
+            if stored is None:
+                stored = self._redis_factory().get(self._key(address, data))
             if not stored:
                 return None
             receipt = json.loads(self.cipher.decrypt(stored))
@@ -56,8 +66,33 @@ class DuplicateGuard:
                             "query_code": receipt["query_code"],
                             "submitted_at": receipt["submitted_at"].isoformat()}).encode()
         try:
-            self._redis_factory().set(self._key(address, data), self.cipher.encrypt(plain),
-                                      ex=self.window, nx=True)
-        except Exception as e:  # noqa: BLE001
-            log.warning("duplicate guard not set: %s", e)
+            self._writer.put_nowait((self._key(address, data), self.cipher.encrypt(plain)))
+        except queue.Full:  # Redis is stuck: fold nothing rather than hold the request
+            log.warning("duplicate guard queue full; receipt not kept")
+
+    @property
+    def _writer(self) -> queue.Queue:
+        """Receipts are stored by a thread of this process, off the request's path (the
+        citizen does not wait for it; a receipt lost in a crash only means no folding)."""
+        if self._queue is None or not self._thread.is_alive():
+            self._queue = queue.Queue(maxsize=10_000)
+            self._thread = threading.Thread(target=self._write, daemon=True,
+                                            name="duplicate-guard")
+            self._thread.start()
+        return self._queue
+
+    def _write(self) -> None:
+        while True:
+            key, value = self._queue.get()
+            try:
+                self._redis_factory().set(key, value, ex=self.window, nx=True)
+            except Exception as e:  # noqa: BLE001
+                log.warning("duplicate guard not set: %s", e)
+            finally:
+                self._queue.task_done()
+
+    def flush(self) -> None:
+        """Wait until every receipt handed over so far is stored (tests)."""
+        if self._queue is not None:
+            self._queue.join()
 

@@ -1,5 +1,6 @@
-"""Abuse limits, kept in Redis so that every web process counts together (the `limits`
-library, which Flask-Limiter is built on, with its fixed-window strategy).
+"""Abuse limits, kept in Redis so that every web process counts together: fixed windows,
+with the limit syntax of the `limits` library (which Flask-Limiter is built on); each
+check is one round trip to Redis.
 
 Named limits, each a `limits` string ("10/minute;60/hour"):
 - submit: new comments and query-code recovery requests, per client address;
@@ -21,8 +22,6 @@ import time
 
 from flask import request
 from limits import parse_many
-from limits.storage import RedisStorage
-from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
 log = logging.getLogger(__name__)
@@ -64,67 +63,97 @@ def parse_setting(value: str) -> dict | None:
     return limits
 
 
+# One round trip: each window's counter starts at 0 with the window's expiry (SET NX EX,
+# which Redis 2.6 already has) and is counted (INCR); a last extra key is read (GET).
+COUNT = """
+local out = {}
+for i = 1, #ARGV do
+  redis.call('SET', KEYS[i], 0, 'EX', ARGV[i], 'NX')
+  out[i] = redis.call('INCR', KEYS[i])
+end
+if #KEYS > #ARGV then out[#ARGV + 1] = redis.call('GET', KEYS[#KEYS]) end
+return out
+"""
+
+
 class RateLimits:
-    def __init__(self, limits: dict | None, redis_url: str, prefix: str):
+    """Fixed-window counters in Redis, each check one round trip (a Lua script)."""
+
+    def __init__(self, limits: dict | None, redis_factory, prefix: str, clock=time.time):
         self.enabled = limits is not None
         self.items = {name: parse_many(text) for name, text in (limits or {}).items()}
-        self.redis_url, self.prefix = redis_url, prefix
-        self._limiter = None
+        self._redis_factory, self.prefix, self.clock = redis_factory, prefix, clock
+        self._scripts: dict = {}
 
-    @property
-    def limiter(self) -> FixedWindowRateLimiter:
-        if self._limiter is None:  # connect on first use, never at import or start-up
-            storage = RedisStorage(self.redis_url,
-                                   key_prefix=f"{self.prefix}:limits", wrap_exceptions=True,
-                                   socket_timeout=0.5, socket_connect_timeout=0.5)
-            self._limiter = FixedWindowRateLimiter(storage)
-        return self._limiter
+    def _keys(self, name: str, key: str, now: float) -> list[tuple[str, int, int, float]]:
+        """(redis key, amount, expiry seconds, window end) per window of the limit."""
+        out = []
+        for item in self.items[name]:
+            period = item.get_expiry()
+            start = int(now // period) * period
+            out.append((f"{self.prefix}:limits:{item.key_for(name, key)}:{start}",
+                        item.amount, period, start + period))
+        return out
 
-    def _refuse(self, name: str, key: str) -> None:
-        retry = 60
-        try:
-            for item in self.items[name]:
-                stats = self.limiter.get_window_stats(item, name, key)
-                retry = max(1, math.ceil(stats.reset_time - time.time()))
-        except Exception:  # noqa: BLE001
-            pass
-        raise TooManyRequests(MESSAGES[name], retry_after=retry)
+    def _count(self, name: str, key: str, *, add: bool, also_get: str | None = None):
+        """(whether every window is still within its amount, seconds until the fullest one
+        ends, the value of `also_get` read in the same round trip)."""
+        now = self.clock()
+        windows = self._keys(name, key, now)
+        redis = self._redis_factory()
+        keys = [w[0] for w in windows]
+        if add:
+            script = self._scripts.get(id(redis))
+            if script is None:
+                script = self._scripts[id(redis)] = redis.register_script(COUNT)
+            results = script(keys=keys + ([also_get] if also_get else []),
+                             args=[w[2] + 1 for w in windows])
+            counts = [int(n) for n in results[:len(windows)]]
+            extra = results[len(windows)] if len(results) > len(windows) else None
+        else:
+            values = redis.mget(keys + ([also_get] if also_get else []))
+            counts = [int(n or 0) for n in values[:len(windows)]]
+            extra = values[len(windows)] if also_get else None
+        over = [(end - now) for (_, amount, _, end), n in zip(windows, counts)
+                if (n > amount if add else n >= amount)]
+        return not over, max([1, *(math.ceil(x) for x in over)]), extra
 
-    def hit(self, name: str, key: str) -> None:
-        """Count one (a submission, a failure); 429 when over the limit."""
+    def _guarded(self, name: str, key: str, *, add: bool, also_get: str | None = None):
         if not self.enabled or not key:
-            return
+            return True, 0, self._get(also_get)
         try:
-            allowed = all([self.limiter.hit(item, name, key) for item in self.items[name]])
+            return self._count(name, key, add=add, also_get=also_get)
         except Exception as e:  # noqa: BLE001 - Redis down: let it through
-            log.warning("rate limit %s not counted: %s", name, e)
-            return
+            log.warning("rate limit %s not applied: %s", name, e)
+            return True, 0, None
+
+    def _get(self, redis_key: str | None):
+        if redis_key is None:
+            return None
+        try:
+            return self._redis_factory().get(redis_key)
+        except Exception as e:  # noqa: BLE001
+            log.warning("read of %s skipped: %s", redis_key, e)
+            return None
+
+    def hit(self, name: str, key: str, *, also_get: str | None = None):
+        """Count one (a submission); 429 when over the limit. Returns the value of
+        `also_get`, read in the same round trip (the duplicate guard's key)."""
+        allowed, retry, extra = self._guarded(name, key, add=True, also_get=also_get)
         if not allowed:
-            self._refuse(name, key)
+            raise TooManyRequests(MESSAGES[name], retry_after=retry)
+        return extra
 
     def check(self, name: str, key: str) -> None:
         """429 if the limit is already used up (counts nothing)."""
-        if not self.enabled or not key:
-            return
-        try:
-            allowed = all(self.limiter.test(item, name, key) for item in self.items[name])
-        except Exception as e:  # noqa: BLE001
-            log.warning("rate limit %s not checked: %s", name, e)
-            return
+        allowed, retry, _ = self._guarded(name, key, add=False)
         if not allowed:
-            self._refuse(name, key)
+            raise TooManyRequests(MESSAGES[name], retry_after=retry)
 
     def failed(self, *pairs: tuple[str, str]) -> None:
         """Count a failure against each (limit, key), without refusing this request."""
-        if not self.enabled:
-            return
-        try:
-            for name, key in pairs:
-                if key:
-                    for item in self.items[name]:
-                        self.limiter.hit(item, name, key)
-        except Exception as e:  # noqa: BLE001
-            log.warning("rate limit failure not counted: %s", e)
+        for name, key in pairs:
+            self._guarded(name, key, add=True)
 
 
 def client_address() -> str:

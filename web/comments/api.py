@@ -20,11 +20,12 @@ def submit_comment():
     """Post a comment; 201 with the tracking number and a one-time query code."""
     data = COMMENT_IN.load(json_body())
     address = client_address()
-    first = duplicates().first(address, data)
+    guard = duplicates()
+    stored = rate_limits().hit("submit", address, also_get=guard.key(address, data))
+    first = guard.first(address, data, stored) if stored else None
     if first is not None:
         first.update(duplicate=True, message=DUPLICATE_MESSAGE)
         return COMMENT_CREATED.dump(first), 200
-    rate_limits().hit("submit", address)
     created = runtime().app.submit_comment(**data)
     duplicates().remember(address, data, created)
     created.update(duplicate=False, message="留言已提交，请妥善保存留言编号和查询码")

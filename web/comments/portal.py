@@ -94,14 +94,15 @@ def new_comment():
         kept = {k: v[:KEPT_CHARS] for k, v in values.items()}
         return _comment_form(kept, chinese_errors(e.messages), 422)
     address = client_address()
-    first = duplicates().first(address, data)
+    guard = duplicates()
+    try:
+        stored = rate_limits().hit("submit", address, also_get=guard.key(address, data))
+    except TooManyRequests as e:  # the citizen's text stays in the form
+        return _retry_later(_comment_form(values, {"_form": [e.description]}, 429), e)
+    first = guard.first(address, data, stored) if stored else None
     if first is not None:
         return _render("portal/receipt.html", private=True, created=first,
                        duplicate_message=DUPLICATE_MESSAGE)
-    try:
-        rate_limits().hit("submit", address)
-    except TooManyRequests as e:  # the citizen's text stays in the form
-        return _retry_later(_comment_form(values, {"_form": [e.description]}, 429), e)
     try:
         created = runtime().app.submit_comment(**data)
     except InvalidValueError as e:
