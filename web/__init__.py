@@ -30,7 +30,7 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
     from .ratelimits import RateLimits, parse_setting
     app.extensions["minyi.limits"] = RateLimits(
         parse_setting(app.config.get("RATE_LIMITS", runtime.settings.rate_limits)),
-        runtime.settings.redis_url, runtime.settings.key_prefix)
+        lambda: runtime.redis, runtime.settings.key_prefix)
     from .duplicates import DuplicateGuard
     app.extensions["minyi.duplicates"] = DuplicateGuard(
         lambda: runtime.redis, runtime.settings.key_prefix, runtime.settings.secret_key,
@@ -41,8 +41,8 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
                                 x_proto=runtime.settings.trusted_proxies)
     logging.basicConfig(level=logging.INFO)
 
-    from . import (api, auth, comments, errors, feeds, filters, incidents, notifications,
-                   open311, openapi, security, staff, system, tickets)
+    from . import (admin, api, auth, comments, errors, feeds, filters, incidents,
+                   notifications, open311, openapi, security, staff, system, tickets)
     from .extensions import csrf
 
     csrf.init_app(app)
@@ -53,7 +53,7 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
     blueprints = [*comments.blueprints(), *tickets.blueprints(), *incidents.blueprints(),
                   *feeds.blueprints(),
                   *open311.blueprints(), staff.bp, api.bp, openapi.bp, system.bp,
-                  notifications.bp]
+                  notifications.bp, admin.bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     for blueprint in blueprints:
