@@ -55,6 +55,11 @@ class Context:
         return self.app.local_date(self.now)
 
     @property
+    def official_numbers(self) -> tuple:
+        """The departments' registered official numbers: published replies keep them."""
+        return tuple(self.app.official_numbers())
+
+    @property
     def calendar(self):
         return self.app.calendar
 

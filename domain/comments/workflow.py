@@ -78,7 +78,7 @@ ACTIONS = (
            states=(Status.DRAFTED,), style="danger", success="答复已退回承办单位修改",
            inputs=(reason("退回理由", required=False),)),
     Action("approve", "审签发布", REVIEWER,
-           lambda ctx, c, d: c.approve_reply(**ctx.stamp),
+           lambda ctx, c, d: c.approve_reply(keep=ctx.official_numbers, **ctx.stamp),
            states=(Status.DRAFTED,), style="primary", group="quick", success="答复已审签发布"),
     Action("reopen", "差评重办", REVIEWER, reopen, states=(Status.REPLIED, Status.CLOSED),
            guard=lambda c: c.rating_is_bad, success="已重新交办办理",

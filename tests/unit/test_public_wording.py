@@ -24,3 +24,16 @@ def test_the_reply_masks_the_citizens_details_and_keeps_official_numbers(app):
     assert NAME not in preview and "13812345678" not in preview
     assert "0632-7712345" in preview
     assert "0632-7712345" not in comment.public_wording(comment.draft)  # not registered
+
+
+def test_a_registered_official_number_survives_publication(app):
+    staff = Staff()
+    app.set_official_numbers("区住建局", ["0632-7712345"], staff.admin)
+    no = submit(app)["tracking_no"]
+    app.act("comments", no, "accept", staff.reviewer)
+    app.act("comments", no, "dispatch", staff.reviewer, department="区住建局")
+    app.act("comments", no, "draft", staff.handler,
+            content="已修复。咨询电话 0632-7712345；施工队电话 13698765432。")
+    app.act("comments", no, "approve", staff.reviewer)
+    public = app.get_comment(no).public_reply
+    assert "0632-7712345" in public and "13698765432" not in public

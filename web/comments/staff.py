@@ -8,8 +8,7 @@ from ..items import iso
 
 def official_numbers() -> tuple:
     """The departments' registered official numbers, which stay visible when published."""
-    app = runtime().app
-    return tuple(app.official_numbers()) if hasattr(app, "official_numbers") else ()
+    return tuple(runtime().app.official_numbers())
 
 
 def staff_fields(c) -> dict:
