@@ -111,6 +111,7 @@ class Settings:
             rate_limits=env.get("RATE_LIMITS", ""),
             trusted_proxies=max(0, _int(env, "TRUSTED_PROXIES", 0)),
             metrics_token=env.get("METRICS_TOKEN", ""),
+            token_max_age=max(60, _int(env, "TOKEN_MAX_AGE", cls.token_max_age)),
             duplicate_window=max(0, _int(env, "DUPLICATE_WINDOW", cls.duplicate_window)),
             metrics_networks=env.get("METRICS_NETWORKS", cls.metrics_networks),
             secure_cookies=env.get("SECURE_COOKIES", "0").strip().lower() in (
