@@ -68,6 +68,7 @@ class Settings:
     trusted_proxies: int = 0
     metrics_token: str = ""
     duplicate_window: int = 600
+    captcha_hook: str = ""
     metrics_networks: str = "127.0.0.1/32,::1/128"
     token_max_age: int = 12 * 3600
     ticket_number_block: int = 10
@@ -113,6 +114,7 @@ class Settings:
             metrics_token=env.get("METRICS_TOKEN", ""),
             token_max_age=max(60, _int(env, "TOKEN_MAX_AGE", cls.token_max_age)),
             duplicate_window=max(0, _int(env, "DUPLICATE_WINDOW", cls.duplicate_window)),
+            captcha_hook=env.get("CAPTCHA_HOOK", ""),
             metrics_networks=env.get("METRICS_NETWORKS", cls.metrics_networks),
             secure_cookies=env.get("SECURE_COOKIES", "0").strip().lower() in (
                 "1", "true", "yes", "on"),

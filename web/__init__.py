@@ -31,6 +31,10 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
     app.extensions["minyi.limits"] = RateLimits(
         parse_setting(app.config.get("RATE_LIMITS", runtime.settings.rate_limits)),
         lambda: runtime.redis, runtime.settings.key_prefix)
+    from .captcha import Captcha, load_hook
+    captcha = app.extensions["minyi.captcha"] = Captcha(load_hook(
+        app.config.get("CAPTCHA_HOOK", runtime.settings.captcha_hook)))
+    app.jinja_env.globals["captcha_widget"] = captcha.widget
     from .duplicates import DuplicateGuard
     app.extensions["minyi.duplicates"] = DuplicateGuard(
         lambda: runtime.redis, runtime.settings.key_prefix, runtime.settings.secret_key,

@@ -6,7 +6,8 @@ rating are POSTs and the code is only ever echoed back inside a form.
 """
 
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import (Blueprint, current_app, flash, make_response, redirect, render_template,
+                   request, url_for)
 from marshmallow import ValidationError
 from werkzeug.exceptions import TooManyRequests
 
@@ -93,6 +94,10 @@ def new_comment():
     except ValidationError as e:
         kept = {k: v[:KEPT_CHARS] for k, v in values.items()}
         return _comment_form(kept, chinese_errors(e.messages), 422)
+    try:
+        current_app.extensions["minyi.captcha"].verify(values, client_address())
+    except InvalidValueError as e:
+        return _comment_form(values, {"captcha": [e.message]}, 422)
     address = client_address()
     guard = duplicates()
     try:
