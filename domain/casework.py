@@ -36,7 +36,7 @@ WORKFLOWS: tuple[Workflow, ...] = (COMMENTS, TICKETS, INCIDENTS)
 # Event attributes a timeline never shows (bookkeeping and private data).
 HIDDEN_IN_TIMELINE = frozenset((
     "originator_id", "originator_version", "timestamp", "actor", "at", "contact",
-    "query_code_hash", "originator_topic", "due_at"))
+    "query_code_hash", "originator_topic", "due_at", "fingerprint"))
 
 
 class DateAsISO(Transcoding):

@@ -35,10 +35,6 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
     captcha = app.extensions["minyi.captcha"] = Captcha(load_hook(
         app.config.get("CAPTCHA_HOOK", runtime.settings.captcha_hook)))
     app.jinja_env.globals["captcha_widget"] = captcha.widget
-    from .duplicates import DuplicateGuard
-    app.extensions["minyi.duplicates"] = DuplicateGuard(
-        lambda: runtime.redis, runtime.settings.key_prefix, runtime.settings.secret_key,
-        runtime.settings.cipher_key, runtime.settings.duplicate_window)
     if runtime.settings.trusted_proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=runtime.settings.trusted_proxies,

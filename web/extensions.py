@@ -14,8 +14,3 @@ def runtime():
 def rate_limits():
     """The app's abuse limits (web/ratelimits.py)."""
     return current_app.extensions["minyi.limits"]
-
-
-def duplicates():
-    """Folding of identical submissions (web/duplicates.py)."""
-    return current_app.extensions["minyi.duplicates"]

@@ -1,6 +1,6 @@
 """Abuse limits, kept in Redis so that every web process counts together: fixed windows,
 with the limit syntax of the `limits` library (which Flask-Limiter is built on); each
-check is one round trip to Redis.
+check is one round trip to Redis, and submissions are counted off the request's path.
 
 Named limits, each a `limits` string ("10/minute;60/hour"):
 - submit: new comments and query-code recovery requests, per client address;
@@ -18,6 +18,8 @@ through (logged): they guard against abuse, and must not take the portal down wi
 import json
 import logging
 import math
+import queue
+import threading
 import time
 
 from flask import request
@@ -63,27 +65,16 @@ def parse_setting(value: str) -> dict | None:
     return limits
 
 
-# One round trip: each window's counter starts at 0 with the window's expiry (SET NX EX,
-# which Redis 2.6 already has) and is counted (INCR); a last extra key is read (GET).
-COUNT = """
-local out = {}
-for i = 1, #ARGV do
-  redis.call('SET', KEYS[i], 0, 'EX', ARGV[i], 'NX')
-  out[i] = redis.call('INCR', KEYS[i])
-end
-if #KEYS > #ARGV then out[#ARGV + 1] = redis.call('GET', KEYS[#KEYS]) end
-return out
-"""
-
-
 class RateLimits:
-    """Fixed-window counters in Redis, each check one round trip (a Lua script)."""
+    """Fixed-window counters in Redis (SET NX with the window's expiry, then INCR)."""
 
     def __init__(self, limits: dict | None, redis_factory, prefix: str, clock=time.time):
         self.enabled = limits is not None
         self.items = {name: parse_many(text) for name, text in (limits or {}).items()}
         self._redis_factory, self.prefix, self.clock = redis_factory, prefix, clock
-        self._scripts: dict = {}
+        self._blocked: dict = {}  # (limit, key) -> when its full window ends
+        self._queue: queue.Queue | None = None
+        self._thread: threading.Thread | None = None
 
     def _keys(self, name: str, key: str, now: float) -> list[tuple[str, int, int, float]]:
         """(redis key, amount, expiry seconds, window end) per window of the limit."""
@@ -95,58 +86,104 @@ class RateLimits:
                         item.amount, period, start + period))
         return out
 
-    def _count(self, name: str, key: str, *, add: bool, also_get: str | None = None):
+    def _count(self, name: str, key: str, *, add: bool) -> tuple[bool, int]:
         """(whether every window is still within its amount, seconds until the fullest one
-        ends, the value of `also_get` read in the same round trip)."""
+        ends); with `add`, this request is counted first. One round trip."""
         now = self.clock()
         windows = self._keys(name, key, now)
         redis = self._redis_factory()
-        keys = [w[0] for w in windows]
         if add:
-            script = self._scripts.get(id(redis))
-            if script is None:
-                script = self._scripts[id(redis)] = redis.register_script(COUNT)
-            results = script(keys=keys + ([also_get] if also_get else []),
-                             args=[w[2] + 1 for w in windows])
-            counts = [int(n) for n in results[:len(windows)]]
-            extra = results[len(windows)] if len(results) > len(windows) else None
+            pipe = redis.pipeline(transaction=False)
+            for redis_key, _, period, _ in windows:
+                pipe.set(redis_key, 0, ex=period + 1, nx=True)  # a new window starts at 0
+                pipe.incr(redis_key)
+            counts = [int(n) for n in pipe.execute()[1::2]]
         else:
-            values = redis.mget(keys + ([also_get] if also_get else []))
-            counts = [int(n or 0) for n in values[:len(windows)]]
-            extra = values[len(windows)] if also_get else None
+            counts = [int(n or 0) for n in redis.mget([w[0] for w in windows])]
         over = [(end - now) for (_, amount, _, end), n in zip(windows, counts)
                 if (n > amount if add else n >= amount)]
-        return not over, max([1, *(math.ceil(x) for x in over)]), extra
+        return not over, max([1, *(math.ceil(x) for x in over)])
 
-    def _guarded(self, name: str, key: str, *, add: bool, also_get: str | None = None):
+    def _guarded(self, name: str, key: str, *, add: bool) -> tuple[bool, int]:
         if not self.enabled or not key:
-            return True, 0, self._get(also_get)
+            return True, 0
         try:
-            return self._count(name, key, add=add, also_get=also_get)
+            return self._count(name, key, add=add)
         except Exception as e:  # noqa: BLE001 - Redis down: let it through
             log.warning("rate limit %s not applied: %s", name, e)
-            return True, 0, None
+            return True, 0
 
-    def _get(self, redis_key: str | None):
-        if redis_key is None:
-            return None
+    def hit(self, name: str, key: str) -> None:
+        """Count one (a submission); 429 once the limit is used up.
+
+        Counting happens off the request's path: a thread of this process sends the counts
+        it has gathered to Redis in one round trip and remembers, until its window ends,
+        each key that has used up its limit; requests on such a key are refused here
+        without asking Redis. A limit of N lets N requests through per window, and at
+        most one more per web process while the count is on its way.
+        """
+        if not self.enabled or not key:
+            return
+        now = self.clock()
+        until = self._blocked.get((name, key))
+        if until is not None:
+            if until > now:
+                raise TooManyRequests(MESSAGES[name], retry_after=max(1, math.ceil(until - now)))
+            self._blocked.pop((name, key), None)
         try:
-            return self._redis_factory().get(redis_key)
-        except Exception as e:  # noqa: BLE001
-            log.warning("read of %s skipped: %s", redis_key, e)
-            return None
+            self._pending.put_nowait((name, key))
+        except queue.Full:
+            log.warning("rate limit %s: counts are not getting through to Redis", name)
 
-    def hit(self, name: str, key: str, *, also_get: str | None = None):
-        """Count one (a submission); 429 when over the limit. Returns the value of
-        `also_get`, read in the same round trip (the duplicate guard's key)."""
-        allowed, retry, extra = self._guarded(name, key, add=True, also_get=also_get)
-        if not allowed:
-            raise TooManyRequests(MESSAGES[name], retry_after=retry)
-        return extra
+    @property
+    def _pending(self) -> queue.Queue:
+        if self._queue is None or not self._thread.is_alive():
+            self._queue = queue.Queue(maxsize=50_000)
+            self._thread = threading.Thread(target=self._send_counts, daemon=True,
+                                            name="rate-limit-counts")
+            self._thread.start()
+        return self._queue
+
+    def _send_counts(self) -> None:
+        while True:
+            jobs = [self._queue.get()]
+            while len(jobs) < 500:
+                try:
+                    jobs.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                self._count_many(jobs)
+            except Exception as e:  # noqa: BLE001 - Redis down: nothing is refused
+                log.warning("rate limit counts not sent: %s", e)
+            finally:
+                for _ in jobs:
+                    self._queue.task_done()
+
+    def _count_many(self, jobs: list) -> None:
+        now = self.clock()
+        pipe = self._redis_factory().pipeline(transaction=False)
+        windows = []
+        for name, key in jobs:
+            for redis_key, amount, period, end in self._keys(name, key, now):
+                pipe.set(redis_key, 0, ex=period + 1, nx=True)
+                pipe.incr(redis_key)
+                windows.append((name, key, amount, end))
+        results = pipe.execute()
+        if len(self._blocked) > 100_000:
+            self._blocked.clear()
+        for (name, key, amount, end), count in zip(windows, results[1::2]):
+            if int(count) >= amount:  # used up: the next one is refused
+                self._blocked[(name, key)] = max(end, self._blocked.get((name, key), 0))
+
+    def flush(self) -> None:
+        """Wait until every count handed over so far has reached Redis (tests)."""
+        if self._queue is not None:
+            self._queue.join()
 
     def check(self, name: str, key: str) -> None:
         """429 if the limit is already used up (counts nothing)."""
-        allowed, retry, _ = self._guarded(name, key, add=False)
+        allowed, retry = self._guarded(name, key, add=False)
         if not allowed:
             raise TooManyRequests(MESSAGES[name], retry_after=retry)
 

@@ -50,9 +50,12 @@ class Comment(Overseen):
         public_content: str, kind: str, category: str,
         requested_department: str | None, contact: dict, publish: bool,
         query_code_hash: str, channel: str, actor: str, at: datetime,
-        area: str | None = None, address: str = "",
+        area: str | None = None, address: str = "", fingerprint: str | None = None,
     ):
         self.tracking_no = tracking_no
+        # A keyed digest of the client and the text: an identical submission soon after
+        # folds into this one (CommentCommands.submit_comment).
+        self.fingerprint = fingerprint
         self.area = area  # a township or street: public
         self.address = address  # free text: staff only, never published
         self.title, self.content = title, content
@@ -83,6 +86,8 @@ class Comment(Overseen):
         self.closed_at: datetime | None = None
         self.public_reply: str | None = None
         self.extension_days = 0
+
+    fingerprint = None  # comments submitted before folding existed
 
     # --- validation helpers -------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import json
 import secrets
 from datetime import datetime
 
@@ -22,28 +23,87 @@ class CommentCommands:
                        department: str | None = None, name: str | None = None,
                        phone: str | None = None, email: str | None = None,
                        publish: bool = True, channel: str = "portal", area: str | None = None,
-                       address: str = "") -> dict:
-        """Record a new comment; returns its tracking number and one-time query code."""
+                       address: str = "", client: str | None = None,
+                       fold_seconds: int = 0) -> dict:
+        """Record a new comment; returns its tracking number and one-time query code.
+
+        With `client` (the sender's address) and `fold_seconds`, an identical submission
+        from the same client within that time folds into the first: the same receipt
+        comes back, with "duplicate": True, and nothing is recorded. The number and code
+        are then derived from a keyed digest of the client and the text and the time
+        window, so the event store's own uniqueness finds the first — no other store.
+        """
         area, address = area or None, (address or "").strip()
         Comment.validate_submission(title, content, kind, category, area, address)
         if department:
             self.require_department(department)
-        code = "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(10))
         contact = {k: v for k, v in (("name", name), ("phone", phone), ("email", email)) if v}
         now = self.clock()
+        values = dict(title=title, content=content, kind=kind, category=category,
+                      requested_department=department or None, contact=contact,
+                      publish=publish, channel=channel, area=area, address=address)
+        if client is not None and fold_seconds > 0:
+            folded = self._submit_folding(values, client, fold_seconds, now)
+            if folded is not None:
+                return folded
+        code = "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(10))
         for _ in range(5):
             tracking_no = self._new_tracking_no(now)
-            comment = Comment.submit(
-                tracking_no=tracking_no, title=title, content=content, kind=kind,
-                category=category, requested_department=department or None, contact=contact,
-                publish=publish, query_code_hash=self._hash_code(tracking_no, code),
-                channel=channel, area=area, address=address, actor=CITIZEN_ACTOR.id, at=now)
             try:
-                self.save(comment)
+                self._save_submission(values, tracking_no, code, now)
             except ConflictError:
                 continue  # tracking number collision: draw another
-            return {"tracking_no": tracking_no, "query_code": code, "submitted_at": now}
+            return {"tracking_no": tracking_no, "query_code": code, "submitted_at": now,
+                    "duplicate": False}
         raise ConflictError("暂时无法生成受理编号，请重试")
+
+    def _save_submission(self, values: dict, tracking_no: str, code: str, now: datetime,
+                         fingerprint: str | None = None) -> None:
+        self.save(Comment.submit(tracking_no=tracking_no, **values,
+                                 query_code_hash=self._hash_code(tracking_no, code),
+                                 fingerprint=fingerprint, actor=CITIZEN_ACTOR.id, at=now))
+
+    def _submit_folding(self, values: dict, client: str, window: int,
+                        now: datetime) -> dict | None:
+        """The first receipt if this is a repeat, else a new comment numbered from its
+        fingerprint; None when that number is taken by another comment (then the caller
+        draws a random one)."""
+        canonical = json.dumps([client, values], sort_keys=True, ensure_ascii=False)
+        fingerprint = hmac.new(self.query_code_key, b"fold:" + canonical.encode(),
+                               hashlib.sha256).hexdigest()
+        bucket = int(now.timestamp()) // window
+        # A repeat a moment after a window turned over still finds the first.
+        buckets = (bucket, bucket - 1) if now.timestamp() % window < 60 else (bucket,)
+        for b in buckets[1:]:
+            first = self._repeat_of(fingerprint, b, now)
+            if first is not None:
+                return first
+        tracking_no, code = self._folded_receipt(fingerprint, bucket, now)
+        try:
+            self._save_submission(values, tracking_no, code, now, fingerprint)
+        except ConflictError:
+            return self._repeat_of(fingerprint, bucket, now)
+        return {"tracking_no": tracking_no, "query_code": code, "submitted_at": now,
+                "duplicate": False}
+
+    def _folded_receipt(self, fingerprint: str, bucket: int, now: datetime) -> tuple:
+        digest = hmac.new(self.query_code_key, f"{fingerprint}:{bucket}".encode(),
+                          hashlib.sha256).digest()
+        number = int.from_bytes(digest[:8], "big") % 10**6
+        date = self.local_date(now)  # (a repeat across midnight is not folded)
+        code = "".join(QUERY_CODE_ALPHABET[b % len(QUERY_CODE_ALPHABET)] for b in digest[8:18])
+        return f"{TRACKING_PREFIX}{date:%Y%m%d}{number:06d}", code
+
+    def _repeat_of(self, fingerprint: str, bucket: int, now: datetime) -> dict | None:
+        tracking_no, code = self._folded_receipt(fingerprint, bucket, now)
+        try:
+            first = self.get_comment(tracking_no)
+        except NotFoundError:
+            return None
+        if first.fingerprint != fingerprint:
+            return None  # the number belongs to another comment
+        return {"tracking_no": tracking_no, "query_code": code,
+                "submitted_at": first.submitted_at, "duplicate": True}
 
     def _new_tracking_no(self, now: datetime) -> str:
         return f"{TRACKING_PREFIX}{self.local_date(now):%Y%m%d}{secrets.randbelow(10**6):06d}"

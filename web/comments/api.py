@@ -5,7 +5,7 @@ from flask import Blueprint, abort, request
 from domain.errors import NotFoundError
 
 from .. import schemas
-from ..extensions import duplicates, rate_limits, runtime
+from ..extensions import rate_limits, runtime
 from ..ratelimits import client_address
 from ..jsonbody import json_body
 from .citizen import DUPLICATE_MESSAGE, RECOVERY_SENT, citizen_view, verified_comment
@@ -20,15 +20,13 @@ def submit_comment():
     """Post a comment; 201 with the tracking number and a one-time query code."""
     data = COMMENT_IN.load(json_body())
     address = client_address()
-    guard = duplicates()
-    stored = rate_limits().hit("submit", address, also_get=guard.key(address, data))
-    first = guard.first(address, data, stored) if stored else None
-    if first is not None:
-        first.update(duplicate=True, message=DUPLICATE_MESSAGE)
-        return COMMENT_CREATED.dump(first), 200
-    created = runtime().app.submit_comment(**data)
-    duplicates().remember(address, data, created)
-    created.update(duplicate=False, message="留言已提交，请妥善保存留言编号和查询码")
+    rate_limits().hit("submit", address)
+    created = runtime().app.submit_comment(
+        **data, client=address, fold_seconds=runtime().settings.duplicate_window)
+    if created["duplicate"]:
+        created["message"] = DUPLICATE_MESSAGE
+        return COMMENT_CREATED.dump(created), 200
+    created["message"] = "留言已提交，请妥善保存留言编号和查询码"
     return COMMENT_CREATED.dump(created), 201
 
 

@@ -17,7 +17,7 @@ from domain.errors import (AuthenticationError, DomainError, InvalidValueError,
 from domain.reference import AREAS, BAD_RATINGS, CATEGORIES, KINDS, RATINGS, TICKET_KINDS
 
 from .. import schemas
-from ..extensions import duplicates, rate_limits, runtime
+from ..extensions import rate_limits, runtime
 from ..ratelimits import client_address
 from ..feeds.pages import public_summary
 from ..messages import chinese_errors
@@ -99,22 +99,18 @@ def new_comment():
     except InvalidValueError as e:
         return _comment_form(values, {"captcha": [e.message]}, 422)
     address = client_address()
-    guard = duplicates()
     try:
-        stored = rate_limits().hit("submit", address, also_get=guard.key(address, data))
+        rate_limits().hit("submit", address)
     except TooManyRequests as e:  # the citizen's text stays in the form
         return _retry_later(_comment_form(values, {"_form": [e.description]}, 429), e)
-    first = guard.first(address, data, stored) if stored else None
-    if first is not None:
-        return _render("portal/receipt.html", private=True, created=first,
-                       duplicate_message=DUPLICATE_MESSAGE)
     try:
-        created = runtime().app.submit_comment(**data)
+        created = runtime().app.submit_comment(
+            **data, client=address, fold_seconds=runtime().settings.duplicate_window)
     except InvalidValueError as e:
         field = e.details.get("field") or "_form"
         return _comment_form(values, {field: [e.message]}, 422)
-    duplicates().remember(address, data, created)
-    return _render("portal/receipt.html", private=True, created=created)
+    return _render("portal/receipt.html", private=True, created=created,
+                   duplicate_message=DUPLICATE_MESSAGE if created["duplicate"] else None)
 
 
 # --- follow one's own comment -----------------------------------------------------
