@@ -510,9 +510,12 @@ def bench_escalation(rate: float = 50, seconds: float = 10, every: int = 5) -> d
             "max_ms": round(latencies[-1], 1) if latencies else None, "target_p99_ms": 2000}
 
 
+_UNIQUE = itertools.count()
+
+
 def _unique_comments():
-    """Comment bodies that differ each time (so that none folds into an earlier one)."""
-    counter = itertools.count()
+    """Comment bodies that differ each time, across calls too (none folds into another)."""
+    counter = _UNIQUE
     lock = threading.Lock()
 
     def body() -> str:
