@@ -17,6 +17,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcodin
 
 from .actors import Actor
 from .apikeys import ApiKeyCommands
+from .categories import CategoryCommands
 from .comments import COMMENTS, CommentCommands
 from .deadlines import DeadlinePolicy, WorkingCalendar
 from .directory import DirectoryCommands
@@ -57,7 +58,7 @@ def utc_now() -> datetime:
 
 
 class Casework(CommentCommands, TicketCommands, IncidentCommands, LexiconCommands,
-               DirectoryCommands, ApiKeyCommands, Application):
+               DirectoryCommands, ApiKeyCommands, CategoryCommands, Application):
     """Records and handles the public's items; every event carries `actor` and `at`."""
 
     name = "minyi"  # names the PostgreSQL tables; stable across renames of this class

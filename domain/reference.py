@@ -15,6 +15,16 @@ CATEGORIES = (
     "营商环境", "政务服务", "其他",
 )
 
+# Each category's Open311 service code, fixed for good: clients store them. A category
+# added later takes the next free code (domain/categories.py).
+# Written out, not derived from the order above, so that reordering moves no code.
+CATEGORY_CODES = {
+    "城乡建设": "001", "交通出行": "002", "生态环境": "003", "教育": "004", "医疗卫生": "005",
+    "社会保障": "006", "就业创业": "007", "社会救助": "008", "市场监管": "009",
+    "食品药品": "010", "农业农村": "011", "征地拆迁": "012", "公共安全": "013",
+    "文化体育": "014", "营商环境": "015", "政务服务": "016", "其他": "017",
+}
+
 KINDS = ("咨询", "建议", "投诉", "求助")
 
 # Five levels of the 好差评 system (国办发〔2019〕51号), best first.

@@ -404,3 +404,40 @@ def revoke_api_key():
         return _api_keys_page(status, errors=errors, message=f"未撤销：{e.message}")
     flash(f"已撤销 {name.strip()} 的 API 密钥：使用它的请求将被拒绝", "success")
     return redirect(url_for("admin.api_keys"), 303)
+
+
+# --- categories -------------------------------------------------------------------------
+
+CATEGORY_DONE = {"add": "已新增分类", "retire": "已停用分类", "restore": "已恢复分类"}
+
+
+def _categories_page(status: int = 200, *, values: dict | None = None,
+                     errors: dict | None = None, message: str | None = None):
+    return render_template("staff/admin/categories.html",
+                           categories=runtime().app.category_listing(),
+                           values=values or {}, errors=errors or {}, message=message,
+                           **_common()), status
+
+
+@bp.get("/categories")
+@staff_required("admin")
+def categories():
+    return _categories_page()
+
+
+@bp.post("/categories/<edit>")
+@staff_required("admin")
+def edit_category(edit: str):
+    """Add a category (name, group), or retire or restore one; every change an event."""
+    values = {"name": request.form.get("name", ""), "group": request.form.get("group", "")}
+    if edit not in CATEGORY_DONE:
+        return _categories_page(404, message="未知的操作")
+    try:
+        runtime().app.edit_categories(current_actor(), edit, values["name"][:40],
+                                      values["group"][:40])
+    except DomainError as e:
+        status, errors = _failure(e)
+        return _categories_page(status, values=values if edit == "add" else None,
+                                errors=errors, message=f"未完成：{e.message}")
+    flash(f"{CATEGORY_DONE[edit]}：{values['name'].strip()}", "success")
+    return redirect(url_for("admin.categories"), 303)

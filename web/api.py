@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, jsonify, request
 
 from domain.errors import NotFoundError
-from domain.reference import CATEGORIES, KINDS, RATINGS, REJECT_REASONS
+from domain.reference import KINDS, RATINGS, REJECT_REASONS
 
 from . import schemas
 from .auth import current_actor, issue_token, login_attempt, staff_required
@@ -19,7 +19,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 @bp.get("/reference")
 def reference():
     """Departments, categories, kinds, ratings and rejection reasons for client forms."""
-    return {"departments": runtime().queries.departments(), "categories": list(CATEGORIES),
+    return {"departments": runtime().queries.departments(), "categories": list(runtime().app.categories()),
             "kinds": list(KINDS), "ratings": list(RATINGS), "reject_reasons": REJECT_REASONS}
 
 

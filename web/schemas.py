@@ -2,12 +2,13 @@
 
 import re
 
+from flask import current_app
 from marshmallow import (EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate,
                          validates_schema)
 
 from domain.comments import STATUS_LABELS
 from domain.comments.aggregate import MAX_ADDRESS, MAX_CONTENT, MAX_TITLE
-from domain.reference import AREAS, CATEGORIES, CHANNELS, KINDS, RATINGS, TICKET_KINDS
+from domain.reference import AREAS, CHANNELS, KINDS, RATINGS, TICKET_KINDS
 
 required_messages = {"required": "此项为必填项", "null": "此项不能为空", "invalid": "格式不正确"}
 _required = required_messages
@@ -30,6 +31,13 @@ def clean_text(key: str, value: str) -> str:
     except UnicodeEncodeError:
         raise ValidationError(["包含无效字符"], key) from None
     return _CONTROL.sub("", value).strip()
+
+
+def known_category(value: str, retired_too: bool = False) -> None:
+    """A category new items may take (retired ones too for filters): the admin's list."""
+    app = current_app.extensions["minyi"].app
+    if value not in (app.all_categories() if retired_too else app.categories()):
+        raise ValidationError("未知的分类")
 
 
 class Flag(fields.Boolean):
@@ -71,7 +79,7 @@ class CommentIn(StrictSchema):
     content = text_field(MAX_CONTENT)
     kind = fields.String(required=True, validate=validate.OneOf(KINDS, error="须为：咨询、建议、投诉、求助之一"),
                          error_messages=_required)
-    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES, error="未知的分类"),
+    category = fields.String(required=True, validate=lambda v: known_category(v),
                              error_messages=_required)
     department = fields.String(load_default=None, allow_none=True,
                                validate=validate.Length(max=50))
@@ -168,7 +176,7 @@ class CitizenCommentOut(Schema):
 
 class RepliesQuery(FormSchema):
     department = fields.String(load_default=None, validate=validate.Length(max=50))
-    category = fields.String(load_default=None, validate=validate.OneOf(CATEGORIES))
+    category = fields.String(load_default=None, validate=lambda v: known_category(v, True))
     kind = fields.String(load_default=None, validate=validate.OneOf(
         list(dict.fromkeys((*KINDS, *TICKET_KINDS)))))
     date_from = fields.Date(load_default=None, error_messages={"invalid": "日期格式须为 YYYY-MM-DD"})

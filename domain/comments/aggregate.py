@@ -93,7 +93,8 @@ class Comment(Overseen):
 
     @classmethod
     def validate_submission(cls, title: str, content: str, kind: str, category: str,
-                            area: str | None = None, address: str = "") -> None:
+                            area: str | None = None, address: str = "",
+                            categories: tuple = ()) -> None:
         """Domain rules for a new comment, checked before anything is stored."""
         if area is not None and area not in AREAS:
             raise InvalidValueError(f"未知的镇街：{area}", field="area")
@@ -105,7 +106,7 @@ class Comment(Overseen):
             raise InvalidValueError(f"内容不能为空且不超过{MAX_CONTENT}字", field="content")
         if kind not in KINDS:
             raise InvalidValueError(f"未知的留言类型：{kind}", field="kind")
-        if category not in CATEGORIES:
+        if category not in (categories or CATEGORIES):
             raise InvalidValueError(f"未知的分类：{category}", field="category")
 
     def _require(self, action: str, *states: str) -> None:

@@ -34,7 +34,8 @@ class CommentCommands:
         window, so the event store's own uniqueness finds the first — no other store.
         """
         area, address = area or None, (address or "").strip()
-        Comment.validate_submission(title, content, kind, category, area, address)
+        Comment.validate_submission(title, content, kind, category, area, address,
+                                    categories=self.categories())
         if department:
             self.require_department(department)
         contact = {k: v for k, v in (("name", name), ("phone", phone), ("email", email)) if v}

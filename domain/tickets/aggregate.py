@@ -45,13 +45,14 @@ class Ticket(Overseen):
 
     @staticmethod
     def validate(*, title: str, content: str, channel: str, area: str, category: str,
-                 kind: str, urgency: str, address: str = "", **_) -> None:
+                 kind: str, urgency: str, address: str = "", categories: tuple = (),
+                 **_) -> None:
         """Domain rules for a new ticket, checked before anything is stored."""
         _text(title, MAX_TITLE, "标题", "title")
         _text(content, MAX_CONTENT, "诉求内容", "content")
         for value, allowed, field, label in (
                 (channel, TICKET_CHANNELS, "channel", "渠道"), (area, AREAS, "area", "镇街"),
-                (category, CATEGORIES, "category", "分类"), (kind, TICKET_KINDS, "kind", "诉求类型"),
+                (category, categories or CATEGORIES, "category", "分类"), (kind, TICKET_KINDS, "kind", "诉求类型"),
                 (urgency, URGENCIES, "urgency", "紧急程度")):
             if value not in allowed:
                 raise InvalidValueError(f"未知的{label}：{value}", field=field)

@@ -26,7 +26,7 @@ class TicketCommands:
                       category=category, kind=kind, urgency=urgency, title=title,
                       content=content, publish=publish, due_date=due_date, due_at=due_at,
                       actor=actor.id, at=now)
-        Ticket.validate(**values)  # before a number is drawn
+        Ticket.validate(**values, categories=self.categories())  # before a number is drawn
         day = self.local_date(now)
         conflicts = 0
         for _ in range(20):

@@ -12,6 +12,7 @@ from domain.apikeys import ApiClientRegister
 from domain.lexicons import LexiconRegister
 from domain.casework import WORKFLOWS
 from domain.directory import Department, StaffAccount
+from domain.categories import CategoryRegister
 from domain.oversight import Overseen
 from domain.topics import topics_of
 
@@ -64,6 +65,13 @@ minyi/apikeys:ApiClientRegister.Created
 minyi/apikeys:ApiClientRegister.Event
 minyi/apikeys:ApiClientRegister.KeyRevoked
 minyi/apikeys:ApiClientRegister.Opened
+minyi/categories:CategoryRegister
+minyi/categories:CategoryRegister.Added
+minyi/categories:CategoryRegister.Created
+minyi/categories:CategoryRegister.Event
+minyi/categories:CategoryRegister.Opened
+minyi/categories:CategoryRegister.Restored
+minyi/categories:CategoryRegister.Retired
 minyi/comments:Comment
 minyi/comments:Comment.Accepted
 minyi/comments:Comment.Closed
@@ -155,7 +163,7 @@ minyi/tickets:Ticket.Withheld
 """.split()
 
 AGGREGATES = (*(w.aggregate for w in WORKFLOWS), Department, StaffAccount, ApiClientRegister,
-              LexiconRegister)
+              LexiconRegister, CategoryRegister)
 
 
 def classes():

@@ -13,7 +13,7 @@ from tests.web.conftest import PASSWORD, csrf_token, login
 
 PAGES = ("/staff/admin/", "/staff/admin/accounts", "/staff/admin/accounts/h1",
          "/staff/admin/departments", "/staff/admin/departments/区住建局",
-         "/staff/admin/api-keys")
+         "/staff/admin/api-keys", "/staff/admin/categories")
 POSTS = ("/staff/admin/accounts", "/staff/admin/accounts/h1/roles",
          "/staff/admin/accounts/h1/name", "/staff/admin/accounts/h1/email",
          "/staff/admin/accounts/h1/password", "/staff/admin/accounts/h1/deactivate",
@@ -23,7 +23,8 @@ POSTS = ("/staff/admin/accounts", "/staff/admin/accounts/h1/roles",
          "/staff/admin/department-changes/numbers",
          "/staff/admin/department-changes/deactivate",
          "/staff/admin/department-changes/reactivate",
-         "/staff/admin/api-keys", "/staff/admin/api-keys/revoke")
+         "/staff/admin/api-keys", "/staff/admin/api-keys/revoke",
+         "/staff/admin/categories/add", "/staff/admin/categories/retire")
 
 
 @pytest.fixture

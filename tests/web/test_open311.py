@@ -12,6 +12,7 @@ from domain.actors import SYSTEM_ACTOR, Actor
 from domain.reference import CATEGORIES, KINDS
 from tests.support import NAME, PHONE, Staff, replied, submit
 from web.open311.keys import forget_keys
+from domain.reference import CATEGORY_CODES
 from web.open311.services import SERVICES
 
 BASE = "/open311/v2"
@@ -148,6 +149,7 @@ def test_discovery_names_this_endpoint_and_both_formats(client):
 
 def test_the_service_codes_never_change():
     assert {code: category for code, (category, _, _) in SERVICES.items()} == GOLDEN_CODES
+    assert {code: category for category, code in CATEGORY_CODES.items()} == GOLDEN_CODES
     assert sorted(GOLDEN_CODES.values()) == sorted(CATEGORIES)  # every category has a code
 
 

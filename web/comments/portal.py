@@ -14,7 +14,7 @@ from werkzeug.exceptions import TooManyRequests
 from domain.comments.aggregate import MAX_ADDRESS, MAX_CONTENT, MAX_TITLE
 from domain.errors import (AuthenticationError, DomainError, InvalidValueError,
                            NotFoundError)
-from domain.reference import AREAS, BAD_RATINGS, CATEGORIES, KINDS, RATINGS, TICKET_KINDS
+from domain.reference import AREAS, BAD_RATINGS, KINDS, RATINGS, TICKET_KINDS
 
 from .. import schemas
 from ..extensions import rate_limits, runtime
@@ -75,7 +75,7 @@ def home():
 
 def _comment_form(values: dict, errors: dict, status: int = 200):
     return _render("portal/comment_form.html", status, values=values, errors=errors,
-                   kinds=KINDS, kind_hints=KIND_HINTS, categories=CATEGORIES,
+                   kinds=KINDS, kind_hints=KIND_HINTS, categories=runtime().app.categories(),
                    departments=runtime().queries.departments(), areas=AREAS,
                    max_address=MAX_ADDRESS,
                    max_title=MAX_TITLE, max_content=MAX_CONTENT)
@@ -235,7 +235,8 @@ def replies():
     # What the pager links keep: the filters as typed (and a chosen page size).
     filters = {k: v.strip() for k, v in raw.items() if k != "page" and v.strip()}
     context = dict(filters=filters, departments=runtime().queries.departments(),
-                   categories=CATEGORIES, kinds=tuple(dict.fromkeys((*KINDS, *TICKET_KINDS))),
+                   categories=runtime().app.all_categories(),
+                   kinds=tuple(dict.fromkeys((*KINDS, *TICKET_KINDS))),
                    summary=public_summary())
     try:
         query = schemas.RepliesQuery().load(raw)

@@ -25,7 +25,7 @@ from ..messages import chinese_errors
 from ..schemas import CommentIn
 from .keys import api_client
 from .render import FORMATS, Open311Error, document, errors, local_deadline, local_time
-from .services import (DEFAULT_KIND, KIND_ATTRIBUTE, SERVICES, category_of, service_code,
+from .services import (DEFAULT_KIND, KIND_ATTRIBUTE, category_of, known_code, service_code,
                        service_definition, service_list)
 
 log = logging.getLogger(__name__)
@@ -153,7 +153,7 @@ def services():
 
 @bp.get("/services/<code>.<fmt>")
 def service(code: str):
-    if code not in SERVICES:
+    if not known_code(code):
         raise Open311Error(404, f"未找到服务代码 service_code：{code[:40]}")
     return document(_format(), "service_definition", service_definition(code))
 
@@ -261,7 +261,7 @@ def requests_list():
             raise Open311Error(400, f"service_request_id 一次最多{MAX_PAGE_SIZE}个")
         return document(_format(), "service_requests", _by_number(numbers))
     codes, statuses = _values("service_code"), _values("status")
-    unknown = [c for c in codes if c not in SERVICES]
+    unknown = [c for c in codes if not known_code(c)]
     if unknown:
         raise Open311Error(400, f"未知的服务代码 service_code：{'、'.join(unknown)[:100]}")
     bad = [s for s in statuses if s not in STAGES]

@@ -1,11 +1,14 @@
 """Open311 services: one per category, under a code that never changes.
 
-The codes are written out here, not derived from the order of CATEGORIES: clients store
-them, so reordering or extending the reference data must not move a code. A new category
-gets the next free code; a retired one keeps its code unused.
+The codes of the reference categories are written out (domain/reference.py
+CATEGORY_CODES): clients store them, so reordering the reference data must not move a
+code. A category an admin adds gets the next free code (domain/categories.py); a retired
+one is no longer listed nor accepted for new requests, and keeps its code unused.
 """
 
 from domain.reference import KINDS
+
+from ..extensions import runtime
 
 # code -> (category, group, keywords); order = the order services are listed in.
 SERVICES: dict[str, tuple[str, str, str]] = {
@@ -28,27 +31,40 @@ SERVICES: dict[str, tuple[str, str, str]] = {
     "017": ("其他", "其他", "其他"),
 }
 
-CODE_BY_CATEGORY = {category: code for code, (category, _, _) in SERVICES.items()}
 
 # The one attribute every service defines: the kind of the comment (留言类型).
 KIND_ATTRIBUTE = "kind"
 DEFAULT_KIND = "求助"
 
 
+def catalogue() -> list[dict]:
+    """Every service, retired ones included: code, name, group, keywords, active."""
+    out = []
+    for c in runtime().app.category_listing():
+        _, group, keywords = SERVICES.get(c["code"], (None, c["group"] or "其他", c["name"]))
+        out.append({"code": c["code"], "name": c["name"], "group": group,
+                    "keywords": keywords, "active": c["active"]})
+    return out
+
+
 def service_code(category: str) -> str | None:
-    return CODE_BY_CATEGORY.get(category)
+    return next((s["code"] for s in catalogue() if s["name"] == category), None)
+
+
+def known_code(code: str) -> bool:
+    return any(s["code"] == code for s in catalogue())
 
 
 def category_of(code: str) -> str | None:
-    entry = SERVICES.get(code)
-    return entry[0] if entry else None
+    """The category a new request under `code` is filed in (None: unknown or retired)."""
+    return next((s["name"] for s in catalogue() if s["code"] == code and s["active"]), None)
 
 
 def service_list() -> list[dict]:
-    return [{"service_code": code, "service_name": name,
-             "description": f"就{name}方面的问题向区政府咨询、提出建议、投诉或求助。",
-             "metadata": True, "type": "realtime", "keywords": keywords, "group": group}
-            for code, (name, group, keywords) in SERVICES.items()]
+    return [{"service_code": s["code"], "service_name": s["name"],
+             "description": f"就{s['name']}方面的问题向区政府咨询、提出建议、投诉或求助。",
+             "metadata": True, "type": "realtime", "keywords": s["keywords"],
+             "group": s["group"]} for s in catalogue() if s["active"]]
 
 
 def service_definition(code: str) -> dict:

@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
 from domain.errors import InvalidValueError
-from domain.reference import AREAS, CATEGORIES, TICKET_CHANNELS, TICKET_KINDS, URGENCIES
+from domain.reference import AREAS, TICKET_CHANNELS, TICKET_KINDS, URGENCIES
 from domain.tickets import STATUS_LABELS, TICKETS
 
 from ..auth import current_actor, staff_required
@@ -27,7 +27,7 @@ FIELD_LABELS = {"channel": "渠道", "caller_name": "来电人", "caller_phone":
 def _intake_form(values: dict, errors: dict, status: int = 200):
     return render_template(
         "staff/tickets/new.html", values=values, errors=errors, labels=FIELD_LABELS,
-        channels=TICKET_CHANNELS, areas=AREAS, categories=CATEGORIES, kinds=TICKET_KINDS,
+        channels=TICKET_CHANNELS, areas=AREAS, categories=runtime().app.categories(), kinds=TICKET_KINDS,
         urgencies=URGENCIES), status
 
 

@@ -2,11 +2,11 @@
 
 from marshmallow import Schema, fields, pre_load, validate
 
-from domain.reference import AREAS, CATEGORIES, TICKET_CHANNELS, TICKET_KINDS, URGENCIES
+from domain.reference import AREAS, TICKET_CHANNELS, TICKET_KINDS, URGENCIES
 from domain.tickets import STATUS_LABELS
 from domain.tickets.aggregate import MAX_ADDRESS, MAX_CONTENT, MAX_TITLE
 
-from ..schemas import (Flag, FormSchema, PageOut, QueueQuery, StrictSchema, required_messages,
+from ..schemas import (Flag, FormSchema, known_category, PageOut, QueueQuery, StrictSchema, required_messages,
                        text_field)
 
 
@@ -26,7 +26,8 @@ class TicketIn(StrictSchema):
         error="电话号码格式不正确"))
     area = _one_of(AREAS, "未知的镇街", required=True)
     address = fields.String(load_default="", validate=validate.Length(max=MAX_ADDRESS))
-    category = _one_of(CATEGORIES, "未知的分类", required=True)
+    category = fields.String(required=True, validate=lambda v: known_category(v),
+                             error_messages=required_messages)
     kind = _one_of(TICKET_KINDS, "须为：咨询、求助、投诉、建议、举报之一", required=True)
     urgency = _one_of(URGENCIES, "须为：一般、紧急之一", load_default="normal")
     title = text_field(MAX_TITLE)
