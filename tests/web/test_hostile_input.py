@@ -45,3 +45,15 @@ def test_a_20_mb_comment_form_comes_back_with_the_text_and_a_clear_error(client,
     too_big = client.post("/api/v1/comments", data="x" * (1024 * 1024),
                           content_type="application/json")
     assert too_big.status_code == 413 and too_big.get_json()["error"]["message"]
+
+
+def test_the_inbox_sends_booleans_as_its_document_says(client, rt):
+    from tests.support import submit
+    from tests.web.conftest import PASSWORD
+    submit(rt.app)
+    rt.catch_up_all()
+    token = client.post("/api/v1/auth/token", json={"username": "rev", "password": PASSWORD})
+    items = client.get("/api/v1/staff/inbox", headers={
+        "Authorization": f"Bearer {token.get_json()['token']}"}).get_json()["items"]
+    assert items and all(type(i[k]) is bool for i in items
+                         for k in ("overdue", "withheld", "supervised"))
