@@ -2,6 +2,7 @@
 
 from domain.reference import TICKET_CHANNELS, URGENCIES
 
+from ..extensions import runtime
 from ..items import iso
 
 
@@ -20,4 +21,12 @@ def staff_fields(t) -> dict:
         "reply": t.reply, "reply_department": t.reply_department,
         "resolved_at": iso(t.resolved_at), "callbacks": t.callbacks, "rating": t.rating,
         "round": t.round, "extension": t.extension, "extension_days": t.extension_days,
+        # What 审核公开 would publish of the prefilled wording (the reviewer checks it).
+        "publish_preview": _preview(t) if t.publish and not t.published and t.reply else None,
     }
+
+
+def _preview(t) -> dict:
+    keep = tuple(runtime().app.official_numbers())
+    return {"title": t.public_wording(t.public_title), "content": t.public_wording(
+        t.public_content), "reply": t.public_wording(t.public_reply or t.reply, keep)}
