@@ -57,6 +57,13 @@ def clean_display_name(display_name: str | None, default: str | None = None) -> 
     return name
 
 
+def _switch(aggregate, active: bool, refusal: str, actor: str, at: datetime) -> None:
+    """Deactivate or reactivate a department or an account: refused if it is so already."""
+    if aggregate.active == active:
+        raise IllegalTransitionError(refusal, action="启用" if active else "停用")
+    (aggregate._reactivated if active else aggregate._deactivated)(actor=actor, at=at)
+
+
 def clean_official_numbers(numbers) -> list[str]:
     """A department's official public numbers (e.g. 0632-7712345): each 3-20 characters
     of digits, spaces, + - ( ) with at least three digits; blanks dropped, duplicates
@@ -114,9 +121,7 @@ class Department(Aggregate):
         self.official_numbers = list(numbers)
 
     def deactivate(self, *, actor: str, at: datetime) -> None:
-        if not self.active:
-            raise IllegalTransitionError(f"单位已停用：{self.name}", action="停用")
-        self._deactivated(actor=actor, at=at)
+        _switch(self, False, f"单位已停用：{self.name}", actor, at)
 
     @event("Deactivated")
     def _deactivated(self, actor: str, at: datetime) -> None:
@@ -124,9 +129,7 @@ class Department(Aggregate):
         self.active = False
 
     def reactivate(self, *, actor: str, at: datetime) -> None:
-        if self.active:
-            raise IllegalTransitionError(f"单位未停用：{self.name}", action="启用")
-        self._reactivated(actor=actor, at=at)
+        _switch(self, True, f"单位未停用：{self.name}", actor, at)
 
     @event("Reactivated")
     def _reactivated(self, actor: str, at: datetime) -> None:
@@ -207,9 +210,7 @@ class StaffAccount(Aggregate):
         self.display_name = display_name
 
     def deactivate(self, *, actor: str, at: datetime) -> None:
-        if not self.active:
-            raise IllegalTransitionError(f"账号已停用：{self.username}", action="停用")
-        self._deactivated(actor=actor, at=at)
+        _switch(self, False, f"账号已停用：{self.username}", actor, at)
 
     @event("Deactivated")
     def _deactivated(self, actor: str, at: datetime) -> None:
@@ -217,9 +218,7 @@ class StaffAccount(Aggregate):
         self.active = False
 
     def reactivate(self, *, actor: str, at: datetime) -> None:
-        if self.active:
-            raise IllegalTransitionError(f"账号未停用：{self.username}", action="启用")
-        self._reactivated(actor=actor, at=at)
+        _switch(self, True, f"账号未停用：{self.username}", actor, at)
 
     @event("Reactivated")
     def _reactivated(self, actor: str, at: datetime) -> None:

@@ -57,7 +57,7 @@ class Context:
     @property
     def official_numbers(self) -> tuple:
         """The departments' registered official numbers: published replies keep them."""
-        return tuple(self.app.official_numbers())
+        return self.app.official_numbers()
 
     @property
     def calendar(self):

@@ -86,11 +86,15 @@ def set_password(username, password):
 @with_appcontext
 def set_email(username, email):
     """Set (or, without EMAIL, clear) where a staff member's notices are e-mailed."""
+    _set_address(_rt().app.set_staff_email, username, email, "通知邮箱")
+
+
+def _set_address(command, whose: str, email: str, label: str) -> None:
     try:
-        _rt().app.set_staff_email(username, email, SYSTEM_ACTOR)
+        command(whose, email, SYSTEM_ACTOR)
     except DomainError as e:
         raise click.ClickException(e.message)
-    click.echo(f"已设置通知邮箱：{email}" if email else "已清除通知邮箱")
+    click.echo(f"已设置{label}：{email}" if email else f"已清除{label}")
 
 
 @click.command("set-mailbox")
@@ -99,11 +103,7 @@ def set_email(username, email):
 @with_appcontext
 def set_mailbox(department, email):
     """Set (or clear) a department's duty mailbox, which also receives its notices."""
-    try:
-        _rt().app.set_department_mailbox(department, email, SYSTEM_ACTOR)
-    except DomainError as e:
-        raise click.ClickException(e.message)
-    click.echo(f"已设置单位值班邮箱：{email}" if email else "已清除单位值班邮箱")
+    _set_address(_rt().app.set_department_mailbox, department, email, "单位值班邮箱")
 
 
 @click.command("token")

@@ -6,11 +6,6 @@ from ..extensions import runtime
 from ..items import iso
 
 
-def official_numbers() -> tuple:
-    """The departments' registered official numbers, which stay visible when published."""
-    return tuple(runtime().app.official_numbers())
-
-
 def staff_fields(c) -> dict:
     """The comment's own fields: the question, contact (staff only), reply, publication."""
     return {
@@ -27,6 +22,6 @@ def staff_fields(c) -> dict:
         "rating": c.rating, "round": c.round, "extension": c.extension,
         "extension_days": c.extension_days,
         # Exactly what 审签 would publish (the reviewer checks it before approving).
-        "draft_preview": c.public_wording(c.draft, official_numbers()) if c.draft else None,
+        "draft_preview": c.public_wording(c.draft, runtime().app.official_numbers()) if c.draft else None,
         "public_flags": bool(highlight_candidates(f"{c.public_title}\n{c.public_content}")),
     }

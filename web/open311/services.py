@@ -37,13 +37,21 @@ KIND_ATTRIBUTE = "kind"
 DEFAULT_KIND = "求助"
 
 
+_BUILT: list = [None, []]  # (the category listing, the catalogue built from it)
+
+
 def catalogue() -> list[dict]:
-    """Every service, retired ones included: code, name, group, keywords, active."""
+    """Every service, retired ones included: code, name, group, keywords, active. Built
+    again only when the category listing changes (listing a page of requests asks per row)."""
+    listing = runtime().app.category_listing()
+    if _BUILT[0] is listing:
+        return _BUILT[1]
     out = []
-    for c in runtime().app.category_listing():
+    for c in listing:
         _, group, keywords = SERVICES.get(c["code"], (None, c["group"] or "其他", c["name"]))
         out.append({"code": c["code"], "name": c["name"], "group": group,
                     "keywords": keywords, "active": c["active"]})
+    _BUILT[:] = [listing, out]
     return out
 
 

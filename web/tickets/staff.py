@@ -27,6 +27,6 @@ def staff_fields(t) -> dict:
 
 
 def _preview(t) -> dict:
-    keep = tuple(runtime().app.official_numbers())
+    keep = runtime().app.official_numbers()
     return {"title": t.public_wording(t.public_title), "content": t.public_wording(
         t.public_content), "reply": t.public_wording(t.public_reply or t.reply, keep)}
