@@ -72,6 +72,7 @@ class Settings:
     metrics_networks: str = "127.0.0.1/32,::1/128"
     token_max_age: int = 12 * 3600
     ticket_number_block: int = 10
+    idempotency_ttl: int = 86400
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -121,6 +122,7 @@ class Settings:
             views_database_url=env.get("VIEWS_DATABASE_URL", ""),
             ticket_number_block=max(1, _int(env, "TICKET_NUMBER_BLOCK",
                                             cls.ticket_number_block)),
+            idempotency_ttl=max(60, _int(env, "IDEMPOTENCY_TTL", cls.idempotency_ttl)),
         )
         values.update(overrides)
         return cls(**values)

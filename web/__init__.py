@@ -41,12 +41,13 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
                                 x_proto=runtime.settings.trusted_proxies)
     logging.basicConfig(level=logging.INFO)
 
-    from . import (admin, api, auth, comments, errors, feeds, filters, incidents,
+    from . import (admin, api, auth, comments, errors, feeds, filters, idempotency, incidents,
                    notifications, open311, openapi, security, staff, system, tickets)
     from .extensions import csrf
 
     csrf.init_app(app)
     errors.init_app(app)
+    idempotency.init_app(app)
     security.init_app(app, runtime.settings.secure_cookies)
     filters.init_app(app)
     auth.init_app(app)
