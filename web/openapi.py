@@ -58,6 +58,13 @@ OPERATIONS = (
 )
 
 
+IDEMPOTENCY_KEY = {
+    "in": "header", "name": "Idempotency-Key", "required": False,
+    "description": "客户端生成的唯一键（如 UUID）。重试同一请求时带上同一键，返回首次的响应，"
+                   "不会重复受理或重复办理（保留 IDEMPOTENCY_TTL 秒）。",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"}}
+
+
 def build_spec(workflows) -> dict:
     """The whole document; cheap enough to build per request, cached by the caller."""
     spec = APISpec(title="minyi 民意 API", version="1.0.0", openapi_version="3.0.3",
@@ -79,6 +86,8 @@ def build_spec(workflows) -> dict:
         if path.endswith("/comments/{tracking_no}") and not secured:
             params.append({"in": "query", "name": "query_code", "required": True,
                            "schema": {"type": "string"}})
+        if method == "post":
+            params.append(IDEMPOTENCY_KEY)
         if params:
             operation["parameters"] = params
         if secured:
@@ -93,7 +102,7 @@ def build_spec(workflows) -> dict:
         for action in workflow.actions:
             spec.path(path=f"{base}/{action.name}", operations={"post": {
                 "summary": f"{workflow.label}：{action.label}（{'、'.join(action.roles)}）",
-                "parameters": number,
+                "parameters": [*number, IDEMPOTENCY_KEY],
                 "requestBody": {"required": bool(action.inputs), "content": {
                     "application/json": {"schema": action_schema(workflow, action)}}},
                 "responses": {"200": {"description": "新状态与可执行的操作"}, "4XX": ERROR},
