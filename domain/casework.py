@@ -18,6 +18,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcodin
 from .actors import Actor
 from .apikeys import ApiKeyCommands
 from .categories import CategoryCommands
+from .calendar import ScheduleCommands, ScheduledCalendar
 from .comments import COMMENTS, CommentCommands
 from .deadlines import DeadlinePolicy, WorkingCalendar
 from .directory import DirectoryCommands
@@ -58,7 +59,8 @@ def utc_now() -> datetime:
 
 
 class Casework(CommentCommands, TicketCommands, IncidentCommands, LexiconCommands,
-               DirectoryCommands, ApiKeyCommands, CategoryCommands, Application):
+               DirectoryCommands, ApiKeyCommands, CategoryCommands, ScheduleCommands,
+               Application):
     """Records and handles the public's items; every event carries `actor` and `at`."""
 
     name = "minyi"  # names the PostgreSQL tables; stable across renames of this class
@@ -72,7 +74,9 @@ class Casework(CommentCommands, TicketCommands, IncidentCommands, LexiconCommand
         super().__init__(env)
         self.number_blocks = number_blocks
         self._group_commit = GroupCommit(self.events.put)
-        self.calendar, self.clock = calendar, clock
+        # Deadlines count with the imported official schedules first (domain/calendar.py).
+        self.calendar = ScheduledCalendar(calendar, self.official_schedules)
+        self.clock = clock
         self.policy = policy or DeadlinePolicy()
         self.tz = ZoneInfo(timezone_name)
         self.query_code_key = query_code_key

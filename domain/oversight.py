@@ -7,11 +7,12 @@ the job again changes nothing, and a new due date (an extension, a reopening) st
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from .deadlines import end_of_day
 from .topics import pin_topics
 
 SUPERVISE_AFTER_DAYS = 5
@@ -88,6 +89,23 @@ class Overseen(Aggregate):
     @event("Supervised")
     def _supervised(self, due_date: date, overdue_days: int, actor: str, at: datetime) -> None:
         self.supervised_for = due_date
+
+    def recompute_deadline(self, *, due_date: date, year: int, tz: tzinfo, actor: str,
+                           at: datetime) -> None:
+        """The due date moved by a newly imported schedule of `year` (domain/calendar.py).
+        An item counted in real hours (an urgent ticket) keeps its deadline."""
+        if getattr(self, "urgency", None) == "urgent":
+            return
+        due_at = end_of_day(due_date, tz) if hasattr(self, "due_at") else None
+        self._deadline_recomputed(due_date=due_date, due_at=due_at, previous=self.due_date,
+                                  year=year, actor=actor, at=at)
+
+    @event("DeadlineRecomputed")
+    def _deadline_recomputed(self, due_date: date, due_at: datetime | None, previous: date,
+                             year: int, actor: str, at: datetime) -> None:
+        self.due_date = due_date
+        if due_at is not None:
+            self.due_at = due_at
 
     @property
     def supervised(self) -> bool:

@@ -163,6 +163,55 @@ def list_api_keys():
         click.echo(f"{c.name}\t{state}\t创建于 {local(c.created_at)}")
 
 
+@click.group("calendar")
+def calendar_group():
+    """Official working-day schedules (国务院办公厅节假日安排)."""
+
+
+@calendar_group.command("import")
+@click.argument("file", type=click.File("rb"))
+@click.option("--no-wait", is_flag=True,
+              help="不等待其他进程读取新安排（仅在没有其他进程运行时使用）")
+@with_appcontext
+def calendar_import(file, no_wait):
+    """Import a year's schedule (JSON: year, holidays, workdays, source) and move the
+    open deadlines it changes."""
+    import json
+
+    from infrastructure.workcalendar import import_schedule
+    try:
+        data = json.loads(file.read().decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as e:
+        raise click.ClickException(f"文件不是有效的 UTF-8 JSON：{e}") from None
+    try:
+        result = import_schedule(_rt(), SYSTEM_ACTOR, data, settle_seconds=0 if no_wait else None,
+                                 report=click.echo)
+    except DomainError as e:
+        raise click.ClickException(e.message) from None
+    if not result["changed"]:
+        click.echo(f"{result['year']} 年安排与已导入的相同，未作改动")
+        return
+    moved = "，".join(f"{kind} {n} 件" for kind, n in result["moved"].items())
+    click.echo(f"已导入 {result['year']} 年节假日安排；已重算办理期限：{moved}")
+
+
+@calendar_group.command("status")
+@with_appcontext
+def calendar_status():
+    """Which years count with an official schedule."""
+    app = _rt().app
+    today = app.today()
+    for year in range(today.year - 1, today.year + 2):
+        imported = next((s for s in app.schedule_listing() if s["year"] == year), None)
+        if imported:
+            state = f"已导入（{imported['source'] or '未注明来源'}）"
+        elif app.calendar.official(year):
+            state = "内置数据"
+        else:
+            state = "缺少官方安排：暂按周一至周五计算"
+        click.echo(f"{year}\t{state}")
+
+
 @click.command("rebuild")
 @click.argument("name")
 @with_appcontext
@@ -211,7 +260,7 @@ def demo(count, seed):
 COMMANDS = (init_command, create_department, create_staff, set_password, set_email,
             set_mailbox, token,
             create_api_key, revoke_api_key, list_api_keys, rebuild, catch_up, demo,
-            report_command)
+            report_command, calendar_group)
 
 
 def init_app(app) -> None:

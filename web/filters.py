@@ -1,8 +1,9 @@
 """Jinja filters for Chinese display of dates, statuses and flags."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import request
 from markupsafe import Markup, escape
 
 from domain.comments import STATUS_LABELS
@@ -55,7 +56,22 @@ def highlight_personal(text: str | None) -> Markup:
     return Markup("").join(out)
 
 
+CALENDAR_HORIZON = timedelta(days=60)  # the longest deadlines run about this far ahead
+
+
+def calendar_gaps() -> tuple:
+    """The years a deadline set today may reach whose official schedule is missing (on
+    the staff console's pages only)."""
+    if not request.path.startswith("/staff/"):
+        return ()
+    app = runtime().app
+    today = app.today()
+    years = range(today.year, (today + CALENDAR_HORIZON).year + 1)
+    return tuple(year for year in years if not app.calendar.official(year))
+
+
 def init_app(app) -> None:
+    app.jinja_env.globals["calendar_gaps"] = calendar_gaps
     app.jinja_env.filters.update(
         datetime_cn=local_datetime,
         date_cn=local_date,

@@ -14,6 +14,7 @@ or closed, including for items that are not, or not yet, public. A rejected item
 from datetime import date, datetime, timezone
 
 from domain.deadlines import end_of_day
+from domain.oversight import Overseen
 
 from .base import ReadModel
 from .comments.public_rows import CommentPublicRows
@@ -43,7 +44,8 @@ class PublicReplies(CommentPublicRows, TicketPublicRows, ReadModel):
         ("pub_replies", "dept", "(reply_department, replied_at)"),
         ("pub_status", "requested", "(requested_at)"),
     )
-    handlers = {**CommentPublicRows.comment_handlers, **TicketPublicRows.ticket_handlers}
+    handlers = {**CommentPublicRows.comment_handlers, **TicketPublicRows.ticket_handlers,
+                Overseen.DeadlineRecomputed: "deadline_recomputed"}
     # Stages in pub_status: waiting for (or back in) handling, answered, not accepted.
     OPEN, ANSWERED, REJECTED = "open", "answered", "rejected"
 
@@ -74,6 +76,10 @@ class PublicReplies(CommentPublicRows, TicketPublicRows, ReadModel):
         """The item moved to `stage` now; `due_at=` (may be None) replaces the due moment."""
         assignments = "stage = :stage, stage_at = :at" + (", due_at = :due_at" if due else "")
         self.set_status(emit, e, assignments, stage=stage, at=self.instant(e.at), **due)
+
+    def deadline_recomputed(self, e, emit):  # a new official schedule moved the due date
+        due = self.instant(e.due_at) if e.due_at is not None else self.end_of(e.due_date)
+        self.set_status(emit, e, "due_at = :due", due=due)
 
     def set(self, emit, e, assignments: str, **params) -> None:
         """Update the item's row; visibility is derived in SQL after every change."""

@@ -114,6 +114,7 @@ class Statistics(ReadModel):
         Ticket.CalledBack: "called_back", Ticket.Reopened: "reopened",
         Ticket.Closed: "closed", Ticket.ExtensionGranted: "extended",
         Overseen.Reminded: "reminded", Overseen.Supervised: "supervised",
+        Overseen.DeadlineRecomputed: "extended",
     }
 
     # --- the batch --------------------------------------------------------------------

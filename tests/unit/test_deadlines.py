@@ -193,8 +193,8 @@ def test_a_year_without_data_falls_back_to_monday_to_friday(package):
     assert add_working_days(cal, date(2027, 1, 8), 1) == date(2027, 1, 11)
 
 
-def test_the_fallback_warns_once_per_year_and_points_to_the_holidays_file(package,
-                                                                          calendar_warnings):
+def test_the_fallback_warns_once_per_year_and_points_to_the_import(package,
+                                                                  calendar_warnings):
     cal = ChineseWorkingCalendar()
     for day in range(1, 15):
         cal.is_workday(date(2027, 1, day))
@@ -202,7 +202,7 @@ def test_the_fallback_warns_once_per_year_and_points_to_the_holidays_file(packag
     messages = calendar_warnings()
     assert len(messages) == 2
     assert "2027" in messages[0] and "2028" in messages[1]
-    assert all("HOLIDAYS_FILE" in m for m in messages)
+    assert all("minyi calendar import" in m for m in messages)
 
 
 def test_the_holidays_file_adds_holidays_and_working_weekends(package, tmp_path):

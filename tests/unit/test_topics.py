@@ -12,6 +12,7 @@ from domain.apikeys import ApiClientRegister
 from domain.lexicons import LexiconRegister
 from domain.casework import WORKFLOWS
 from domain.directory import Department, StaffAccount
+from domain.calendar import WorkSchedules
 from domain.categories import CategoryRegister
 from domain.oversight import Overseen
 from domain.topics import topics_of
@@ -21,6 +22,7 @@ domain.comment:Comment
 domain.comment:Comment.Accepted
 domain.comment:Comment.Closed
 domain.comment:Comment.Created
+domain.comment:Comment.DeadlineRecomputed
 domain.comment:Comment.Dispatched
 domain.comment:Comment.Event
 domain.comment:Comment.ExtensionDeclined
@@ -72,10 +74,16 @@ minyi/categories:CategoryRegister.Event
 minyi/categories:CategoryRegister.Opened
 minyi/categories:CategoryRegister.Restored
 minyi/categories:CategoryRegister.Retired
+minyi/calendar:WorkSchedules
+minyi/calendar:WorkSchedules.Created
+minyi/calendar:WorkSchedules.Event
+minyi/calendar:WorkSchedules.Opened
+minyi/calendar:WorkSchedules.Published
 minyi/comments:Comment
 minyi/comments:Comment.Accepted
 minyi/comments:Comment.Closed
 minyi/comments:Comment.Created
+minyi/comments:Comment.DeadlineRecomputed
 minyi/comments:Comment.Dispatched
 minyi/comments:Comment.Event
 minyi/comments:Comment.ExtensionDeclined
@@ -137,6 +145,7 @@ minyi/lexicons:LexiconRegister.TermRemoved
 minyi/lexicons:LexiconRegister.TermSet
 minyi/oversight:Overseen.Created
 minyi/oversight:Overseen.Event
+minyi/oversight:Overseen.DeadlineRecomputed
 minyi/oversight:Overseen.Reminded
 minyi/oversight:Overseen.Supervised
 minyi/tickets:Ticket
@@ -152,6 +161,7 @@ minyi/tickets:Ticket.ExtensionGranted
 minyi/tickets:Ticket.ExtensionRequested
 minyi/tickets:Ticket.Published
 minyi/tickets:Ticket.Registered
+minyi/tickets:Ticket.DeadlineRecomputed
 minyi/tickets:Ticket.Reminded
 minyi/tickets:Ticket.Reopened
 minyi/tickets:Ticket.Resolved
@@ -163,7 +173,7 @@ minyi/tickets:Ticket.Withheld
 """.split()
 
 AGGREGATES = (*(w.aggregate for w in WORKFLOWS), Department, StaffAccount, ApiClientRegister,
-              LexiconRegister, CategoryRegister)
+              LexiconRegister, CategoryRegister, WorkSchedules)
 
 
 def classes():

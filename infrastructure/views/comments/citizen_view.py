@@ -9,6 +9,7 @@ rejection reason. Notes, internal reasons and drafts are never stored.
 
 from domain.comments import Comment, Status
 from domain.comments import COMMENTS
+from domain.oversight import Overseen
 from domain.masking import mask_personal_data
 from domain.reference import REJECT_REASONS
 
@@ -38,7 +39,7 @@ class CitizenView(CommentReadModel):
                 Comment.Transferred: "dispatched", Comment.Returned: "returned",
                 Comment.ReplyPublished: "published", Comment.Rated: "rated",
                 Comment.Reopened: "reopened", Comment.Closed: "closed",
-                Comment.ExtensionGranted: "extended"}
+                Comment.ExtensionGranted: "extended", Overseen.DeadlineRecomputed: "extended"}
 
     def handle(self, event, emit):
         super().handle(event, emit)

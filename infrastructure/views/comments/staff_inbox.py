@@ -38,7 +38,8 @@ class StaffInbox(CommentReadModel):
                 Comment.ExtensionGranted: "ext_granted",
                 Comment.ExtensionDeclined: "ext_declined", Comment.Redacted: "touched",
                 Comment.QueryCodeReset: "touched",
-                Overseen.Reminded: "reminded", Overseen.Supervised: "supervised"}
+                Overseen.Reminded: "reminded", Overseen.Supervised: "supervised",
+                Overseen.DeadlineRecomputed: "recomputed"}
 
     def set(self, emit, e, assignments: str, **params) -> None:
         # Every event of a comment comes here: `version` stays the aggregate's (the
@@ -104,6 +105,9 @@ class StaffInbox(CommentReadModel):
 
     def released(self, e, emit):
         self.set(emit, e, "withheld = 0")
+
+    def recomputed(self, e, emit):  # a new official schedule moved the due date
+        self.set(emit, e, "due_date = :due", due=e.due_date.isoformat())
 
     def ext_requested(self, e, emit):
         self.set(emit, e, "extension = :x", x="requested")

@@ -47,7 +47,8 @@ class TicketQueue(ReadModel):
                 Ticket.Resolved: "resolved", Ticket.CalledBack: "called_back",
                 Ticket.Reopened: "reopened", Ticket.Closed: "closed",
                 Ticket.Published: "published", Ticket.Withheld: "withheld",
-                Overseen.Reminded: "reminded", Overseen.Supervised: "supervised"}
+                Overseen.Reminded: "reminded", Overseen.Supervised: "supervised",
+                Overseen.DeadlineRecomputed: "recomputed"}
 
     def set(self, emit, e, assignments: str, **params) -> None:
         # Every event of a ticket comes here: `version` stays the aggregate's (the
@@ -104,6 +105,10 @@ class TicketQueue(ReadModel):
         self.set(emit, e, "extension = 'granted', due_date = :due, due_at = :due_at, "
                  "supervised = 0",
                  due=e.due_date.isoformat(), due_at=self.moment(e.due_at))
+
+    def recomputed(self, e, emit):  # a new official schedule moved the due date
+        self.set(emit, e, "due_date = :due, due_at = :due_at", due=e.due_date.isoformat(),
+                 due_at=self.moment(e.due_at))
 
     def ext_declined(self, e, emit):
         self.set(emit, e, "extension = 'declined'")
