@@ -22,7 +22,7 @@ from .security import Fingerprints
 from .oversight import Oversight
 from .views import DEADLINE_SOURCES, READ_MODELS, ViewQueries
 from .views.store import open_view_store
-from .views.updater import ReadModelUpdater
+from .views.updater import CatchUp, ReadModelUpdater
 from .workcalendar import ChineseWorkingCalendar
 
 SESSION_HOURS = 12  # a console session lasts a working day at most
@@ -147,8 +147,13 @@ class Runtime:
                 self.app.register_department(name, SYSTEM_ACTOR)
 
     def catch_up_all(self) -> dict:
-        """Drain every read model in this process (tests, CLI; workers use the job)."""
-        return {u.name: u.catch_up() for u in self.updaters()}
+        """Drain every read model in this process (tests, CLI; workers use the job), in
+        one pass over the log; raises the first read model's error after the others."""
+        catch_up = CatchUp(self.app, self.views, self.updaters(), self.settings.batch_size)
+        taken = catch_up.run()
+        if catch_up.errors:
+            raise catch_up.errors[0]
+        return taken
 
     def close(self) -> None:
         for name in ("app", "views"):

@@ -225,8 +225,17 @@ def rebuild(name):
     from tqdm import tqdm
 
     rt = _rt()
-    names = [m.name for m in rt.read_model_instances] if name == "all" else [name]
-    for n in names:
+    if name == "all":  # one pass over the log for all of them
+        from infrastructure.views.updater import CatchUp
+        total = rt.app.recorder.max_notification_id() or 0
+        with tqdm(total=total, desc="all", unit="ev") as bar:
+            taken = CatchUp(rt.app, rt.views, rt.updaters(), rt.settings.batch_size).rebuild(
+                on_batch=bar.update)
+            bar.update(max(0, total - bar.n))
+        for n, count in taken.items():
+            click.echo(f"{n}: 已重建，读取 {count} 个事件")
+        return
+    for n in [name]:
         try:
             updater = rt.updater(n)
         except KeyError as e:

@@ -88,7 +88,7 @@ def periods_of(month: str) -> tuple[tuple[str, str], ...]:
 
 class Statistics(ReadModel):
     name = "statistics"
-    version = 1
+    version = 2  # v2: cells left empty are deleted (rows then never depend on batching)
     tables = {
         "stat_items": "id TEXT PRIMARY KEY, facts TEXT NOT NULL",
         "stat_cells": ("cell TEXT PRIMARY KEY, combo TEXT NOT NULL, grain TEXT NOT NULL, "
@@ -203,6 +203,13 @@ class Statistics(ReadModel):
                     merged[bin_] = merged.get(bin_, 0) + n
                 values[column] = json.dumps({str(k): v for k, v in sorted(merged.items())
                                              if v})
+            if not any(values[name] for name in COUNTERS) and values["hist_days"] == "{}" \
+                    and values["hist_hours"] == "{}":
+                # Nothing left in the cell (an item passed through it): no row, as a
+                # rebuild that took the same events in other batches would have none.
+                if row:
+                    emit("DELETE FROM stat_cells WHERE cell = :cell", {"cell": cell})
+                continue
             emit(statement, values)
 
     # --- facts per event ----------------------------------------------------------------

@@ -53,6 +53,17 @@ class ViewStoreMixin:
                 for sql, params in _batched(statements):
                     c.executemany(self.sql(sql), params)
 
+    def apply_many(self, writes: Sequence[tuple[Tracking, Sequence[Statement]]]) -> None:
+        """Several read models' rows and positions in one transaction (one commit for a
+        batch every read model takes its share of); any replay refuses all of them."""
+        with self.datastore.transaction(commit=True) as c:
+            for tracking, _ in writes:  # every tracking upsert first, as in apply()
+                self._insert_tracking(c, tracking)
+            with self.pipeline(c):
+                for _, statements in writes:
+                    for sql, params in _batched(statements):
+                        c.executemany(self.sql(sql), params)
+
     def pipeline(self, cursor):
         return nullcontext()
 
@@ -215,6 +226,21 @@ class ViewStoreMixin:
 class SQLiteViewStore(ViewStoreMixin, SQLiteTrackingRecorder):
     dialect = "sqlite"
     tracking_table = "tracking"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read models can always be rebuilt from the log, and their positions commit with
+        # their rows: a commit need not wait for the disk (WAL, synchronous=NORMAL keeps the
+        # file consistent; a power cut can only undo the last batches, which are projected
+        # again). The event store keeps the default, FULL.
+        pool = getattr(self.datastore, "pool", None)
+        create = getattr(pool, "_create_connection", None)
+        if create is not None and not getattr(pool, "is_sqlite_memory_mode", True):
+            def connect():
+                connection = create()
+                connection._sqlite_conn.execute("PRAGMA synchronous=NORMAL")
+                return connection
+            pool._create_connection = connect
 
     @staticmethod
     def _rowcount(c) -> int:

@@ -175,3 +175,118 @@ class ReadModelUpdater:
 
 class _Replayed(Exception):
     """Another consumer recorded this position first; its rows stand, ours are dropped."""
+
+
+class CatchUp:
+    """Feeds several read models from one pass over the log.
+
+    Each batch of notifications is selected and decoded once; every serving generation
+    takes the events of its topics past its own position, and all their rows and new
+    positions are written in one transaction. Ten read models then cost one read, one
+    decode and one commit per batch instead of ten of each. Whatever this pass does not
+    take on (a generation being built, a read model that has stopped on an event, a batch
+    refused because another consumer moved a position) is left to each read model's own
+    `ReadModelUpdater.catch_up`, which tells replays from failures as before.
+    """
+
+    def __init__(self, app, store, updaters: list, batch_size: int = 1000):
+        self.app, self.store, self.updaters = app, store, list(updaters)
+        self.batch_size = batch_size
+        self.errors: list[ReadModelError] = []  # read models that stopped in the last run
+
+    def run(self, on_batch: Callable[[int], None] | None = None,
+            should_stop: Callable[[], bool] | None = None) -> dict[str, int]:
+        """Drain every read model; returns the events each read model took."""
+        taken = {u.name: 0 for u in self.updaters}
+        failed = self.store.failures()
+        together = [u for u in self.updaters if u.name not in failed]
+        feeds = [(u, g, u.position(g)) for u in together for g in u.fed()
+                 if g.state != BUILDING]
+        stopped = should_stop or (lambda: False)
+        if feeds:
+            try:
+                self._together(feeds, taken, on_batch, stopped)
+            except _Diverged as e:
+                log.info("one pass over the log gave way to each read model on its own: %s",
+                         e)
+        self.errors: list[ReadModelError] = []
+        if stopped():
+            return taken
+        for updater in self.updaters:  # builds, stopped read models, whatever is left
+            try:
+                if updater.pending():
+                    taken[updater.name] += updater.catch_up(on_batch=on_batch)
+            except ReadModelError as e:  # recorded; the others go on
+                self.errors.append(e)
+        return taken
+
+    def rebuild(self, on_batch: Callable[[int], None] | None = None) -> dict[str, int]:
+        """Build every read model again beside its serving one in one pass over the log
+        (decoded once for all of them), then swap each in; a worker feeding the same
+        generations meanwhile only makes this pass give way to the per-model one."""
+        feeds = [(u, self.store.start_generation(u.model), 0) for u in self.updaters]
+        taken = {u.name: 0 for u in self.updaters}
+        try:
+            self._together(feeds, taken, on_batch, lambda: False)
+        except _Diverged as e:
+            log.info("the rebuild goes on per read model: %s", e)
+        for updater, generation, _ in feeds:
+            while generation.state == BUILDING:  # what came meanwhile, then the swap
+                count = updater.run_batch(generation)
+                taken[updater.name] += count
+                if count < updater.batch_size and not updater._notifications(
+                        updater.position(generation), 1):
+                    if not self.store.swap(generation):
+                        break
+        return taken
+
+    def _together(self, feeds: list, taken: dict, on_batch, stopped) -> None:
+        positions = [position for _, _, position in feeds]
+        topics = sorted({t for u, _, _ in feeds for t in u.model.topics})
+        wanted = [(u, g, frozenset(u.model.topics)) for u, g, _ in feeds]
+        to_event = self.app.mapper.to_domain_event
+        while not stopped():
+            start = min(positions)
+            notifications = self.app.recorder.select_notifications(
+                start, self.batch_size, topics=topics, inclusive_of_start=False)
+            if not notifications:
+                return
+            events = [to_event(n) for n in notifications]
+            last = notifications[-1].id
+            writes, counts = [], {}
+            for n, (updater, generation, topics_of_model) in enumerate(wanted):
+                mine = [e for note, e in zip(notifications, events)
+                        if note.id > positions[n] and note.topic in topics_of_model]
+                statements: list = []
+                if mine:
+                    try:
+                        self._handle(updater, generation, mine, statements)
+                    except Exception as e:  # noqa: BLE001 - the updater narrows it down
+                        raise _Diverged(f"{updater.name}: {type(e).__name__}: {e}") from e
+                    counts[updater.name] = counts.get(updater.name, 0) + len(mine)
+                statements.append(self.store.clear_failure_statement(generation))
+                writes.append((Tracking(generation.tracking_name, last), statements))
+            try:
+                self.store.apply_many(writes)
+            except IntegrityError as e:  # another consumer moved a position meanwhile
+                raise _Diverged(f"a position moved: {e}") from e
+            for name, count in counts.items():
+                taken[name] += count
+            positions = [last] * len(positions)
+            if on_batch:
+                on_batch(len(notifications))
+            if len(notifications) < self.batch_size:
+                return
+
+    def _handle(self, updater, generation, events: list, statements: list) -> None:
+        def emit(sql: str, params: dict) -> None:
+            statements.append((generation.rewrite(sql), params))
+
+        def query(sql: str, params: dict | None = None) -> list:
+            return self.store.query(generation.rewrite(sql), params or {})
+
+        updater.model.handle_batch(events, emit, query)
+
+
+class _Diverged(Exception):
+    """The one pass cannot go on; each read model's own updater takes over."""
