@@ -156,6 +156,9 @@ class Runtime:
         return taken
 
     def close(self) -> None:
+        audit = self.__dict__.pop("audit", None)
+        if audit is not None:
+            audit.close()
         for name in ("app", "views"):
             obj = self.__dict__.pop(name, None)
             if obj is not None:

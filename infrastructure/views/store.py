@@ -73,6 +73,12 @@ class ViewStoreMixin:
             for statement in statements:
                 c.execute(self.sql(statement))
 
+    def apply_statements(self, statements: Sequence[Statement]) -> None:
+        """Write statements (no tracking) in one transaction."""
+        with self.datastore.transaction(commit=True) as c:
+            for sql, params in _batched(statements):
+                c.executemany(self.sql(sql), params)
+
     def execute(self, statement: str, params: dict) -> None:
         """One write statement in its own transaction."""
         with self.datastore.transaction(commit=True) as c:
