@@ -11,6 +11,11 @@
                    token), against the same ceiling, as `submissions`
 5. oversight     - the 催办/督办 job over 100,000 open tickets: a day when a few come of age,
                    and the worst case when every one is overdue at once
+6. catch_up_all  - one worker feeding every read model from a log of whole comment histories,
+                   in one pass and (for comparison) read model by read model; SQLite and
+                   PostgreSQL (bench/pipeline.py)
+7. rebuild       - `minyi rebuild all` over a million events in a process of its own: seconds
+                   and resident memory sampled throughout; SQLite and PostgreSQL
 """
 
 import argparse
@@ -27,6 +32,7 @@ from datetime import datetime, timezone
 from http.client import HTTPConnection
 from pathlib import Path
 
+from .pipeline import bench_catch_up_all, bench_rebuild
 from .system import Ceiling, System, temporary_postgres
 
 WEB_WORKERS, THREADS = 2, 4  # gunicorn -w and --threads, for the system and the ceiling
@@ -569,8 +575,9 @@ def bench_abuse_limits(seconds: float, clients_list: list[int], rounds: int = 3)
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--only", choices=("submissions", "catch_up", "catch_up_postgres",
-                                           "latency", "tickets", "oversight", "statistics",
-                                           "scoring", "escalation", "abuse_limits"))
+                                           "catch_up_all", "rebuild", "latency", "tickets",
+                                           "oversight", "statistics", "scoring",
+                                           "escalation", "abuse_limits"))
     parser.add_argument("--seconds", type=float, default=15,
                         help="measured seconds per HTTP run (submissions: per client count "
                              "and per server; latency: paced run)")
@@ -583,6 +590,8 @@ def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite",
                         help="submissions: the backend of the system and of the ceiling app")
     parser.add_argument("--events", type=int, default=30000)
+    parser.add_argument("--rebuild-events", type=int, default=1_000_000,
+                        help="rebuild: events in the log rebuilt by `minyi rebuild all`")
     parser.add_argument("--items", type=int, default=100_000,
                         help="oversight: open tickets")
     parser.add_argument("--stats-items", type=int, default=1_000_000,
@@ -595,6 +604,10 @@ def main() -> None:
                                                      args.warmup, args.rounds),
             "catch_up": lambda: bench_catch_up(args.events),
             "catch_up_postgres": lambda: catch_up_on_postgres(args.events),
+            "catch_up_all": lambda: {backend: bench_catch_up_all(args.events * 3, backend)
+                                     for backend in ("sqlite", "postgres")},
+            "rebuild": lambda: {backend: bench_rebuild(args.rebuild_events, backend)
+                                for backend in ("sqlite", "postgres")},
             "latency": lambda: bench_latency(50, args.seconds),
             "tickets": lambda: bench_submissions(args.seconds, args.clients, args.database,
                                                  args.warmup, args.rounds, kind="tickets"),

@@ -33,14 +33,45 @@ class Notifications(ReadModel):
         "outbox": """id TEXT PRIMARY KEY, item_kind TEXT NOT NULL, item_no TEXT NOT NULL,
             subject TEXT NOT NULL, body TEXT NOT NULL, created_at TEXT NOT NULL,
             audience TEXT, kind TEXT""",
+        # Comments whose citizen gave an e-mail address (the address itself is not here):
+        # read with the events that write to the citizen, instead of loading the comment.
+        "mail_to": """id TEXT PRIMARY KEY, tracking_no TEXT NOT NULL,
+            submitted_on TEXT NOT NULL""",
     }
-    version = 2
+    version = 3  # v3: mail_to (no comment is loaded to write to its citizen)
     indexes = (("notices", "audience", "(audience, created_at)"),)
     handlers = {Incident.Opened: "incident_opened", Incident.LevelSet: "level_set",
                 Incident.Assigned: "assigned", Incident.ClockWarned: "clock_warned",
                 Overseen.Reminded: "overdue",
                 Overseen.Supervised: "overdue", Comment.ReplyPublished: "reply_published",
-                Comment.QueryCodeReset: "query_code_reset"}
+                Comment.QueryCodeReset: "query_code_reset", Comment.Submitted: "submitted"}
+    TO_CITIZEN = (Comment.ReplyPublished, Comment.QueryCodeReset)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._mail_to: dict = {}  # id -> row, for the batch at hand
+
+    def handle_batch(self, events: list, emit, query) -> None:
+        """As event by event, with the batch's comments that take e-mail read at once."""
+        ids = list(dict.fromkeys(e.originator_id.hex for e in events
+                                 if isinstance(e, self.TO_CITIZEN)))
+        self._mail_to = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            names = {f"i{n}": v for n, v in enumerate(chunk)}
+            rows = query(f"SELECT id, tracking_no, submitted_on FROM mail_to WHERE id IN "
+                         f"({', '.join(':' + n for n in names)})", names)
+            self._mail_to.update({row["id"]: row for row in rows})
+        for event in events:
+            self.handle(event, emit)
+
+    def submitted(self, e, emit):
+        if (e.contact or {}).get("email"):
+            row = {"id": e.originator_id.hex, "tracking_no": e.tracking_no,
+                   "submitted_on": self.local_date(e.at)}
+            self._mail_to[row["id"]] = row
+            emit("INSERT INTO mail_to (id, tracking_no, submitted_on) VALUES "
+                 "(:id, :tracking_no, :submitted_on) ON CONFLICT (id) DO NOTHING", row)
 
     def notice(self, emit, e, audience: str, kind: str, subject: str, item_kind: str,
                item_no: str) -> None:
@@ -131,25 +162,26 @@ class Notifications(ReadModel):
             self.notice(emit, e, audience, "overdue", subject, workflow.kind, item.number)
 
     def reply_published(self, e, emit):
-        comment = self._item(e)
-        email = (comment.contact or {}).get("email") if comment is not None else None
-        if not email:
+        comment = self._mail_to.get(e.originator_id.hex)
+        if comment is None:  # no e-mail address given
             return
+        no = comment["tracking_no"]
         self.to_citizen(
-            emit, e, "reply", comment.tracking_no, f"您的留言 {comment.tracking_no} 已答复",
-            f"您好！您于{self.local_date(comment.submitted_at)}提交的留言"
-            f"（留言编号 {comment.tracking_no}）已由{e.department}答复。"
+            emit, e, "reply", no, f"您的留言 {no} 已答复",
+            f"您好！您于{comment['submitted_on']}提交的留言"
+            f"（留言编号 {no}）已由{e.department}答复。"
             "请凭留言编号和查询码在区政府网站“留言查询”中查看答复并评价。")
 
     def query_code_reset(self, e, emit):
         """The new code is not in the event (only its hash): the sender derives it."""
-        comment = self._item(e)
+        comment = self._mail_to.get(e.originator_id.hex)
         if comment is None:
             return
+        no = comment["tracking_no"]
         self.to_citizen(
-            emit, e, "query_code", comment.tracking_no,
-            f"您的留言 {comment.tracking_no} 的新查询码",
-            f"您好！您申请找回留言（留言编号 {comment.tracking_no}）的查询码。"
+            emit, e, "query_code", no,
+            f"您的留言 {no} 的新查询码",
+            f"您好！您申请找回留言（留言编号 {no}）的查询码。"
             "新的查询码是：{query_code}\n原查询码已停止使用。"
             "如非本人操作，请忽略本邮件；他人无法通过本邮件以外的途径获得新查询码。")
 

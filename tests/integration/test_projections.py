@@ -346,7 +346,7 @@ def test_every_projection_handles_only_the_events_it_subscribes_to(runtime, staf
     counts = runtime.catch_up_all()
     assert counts == {"public_replies": 1, "staff_inbox": 1, "citizen_view": 1,
                       "ticket_queue": 0, "directory": 33, "statistics": 1,
-                      "incident_board": 0, "escalation": 1, "notifications": 0}
+                      "incident_board": 0, "escalation": 1, "notifications": 1}
 
 
 # --- rebuild -------------------------------------------------------------------------------
