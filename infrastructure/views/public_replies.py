@@ -81,13 +81,20 @@ class PublicReplies(CommentPublicRows, TicketPublicRows, ReadModel):
         due = self.instant(e.due_at) if e.due_at is not None else self.end_of(e.due_date)
         self.set_status(emit, e, "due_at = :due", due=due)
 
-    def set(self, emit, e, assignments: str, **params) -> None:
-        """Update the item's row; visibility is derived in SQL after every change."""
+    # A row is listed when the citizen consented, it is not withheld and it has a reply.
+    # Handlers that change one of those give the new `visible` in the same statement:
+    # SET's expressions read the row as it was, so each names the columns it leaves alone.
+    VISIBLE_IF_REPLIED = "CASE WHEN consent = 1 AND replied_on IS NOT NULL THEN 1 ELSE 0 END"
+    VISIBLE_IF_SHOWN = "CASE WHEN consent = 1 AND withheld = 0 THEN 1 ELSE 0 END"
+    VISIBLE_IF_CONSENTED = "CASE WHEN consent = 1 THEN 1 ELSE 0 END"
+
+    def set(self, emit, e, assignments: str, *, visible: str | None = None,
+            **params) -> None:
+        """Update the item's row (and `visible`, when the change may alter it)."""
+        if visible is not None:
+            assignments = f"{assignments}, visible = {visible}"
         emit(f"UPDATE pub_replies SET {assignments} WHERE id = :id",
              {"id": e.originator_id.hex, **params})
-        emit("UPDATE pub_replies SET visible = CASE WHEN consent = 1 AND withheld = 0 "
-             "AND replied_on IS NOT NULL THEN 1 ELSE 0 END WHERE id = :id",
-             {"id": e.originator_id.hex})
 
 
 class PublicReplyQueries(QueryBase):

@@ -36,7 +36,7 @@ class CommentPublicRows:
     def published(self, e, emit):
         self.set(emit, e, "replied_on = :d, replied_at = :at, reply_department = :dep, "
                  "reply = :reply, rating = NULL", d=self.local_date(e.at), at=self.iso(e.at),
-                 dep=e.department, reply=e.public_content)
+                 dep=e.department, reply=e.public_content, visible=self.VISIBLE_IF_SHOWN)
         self.set_stage(emit, e, self.ANSWERED)
 
     def rated(self, e, emit):
@@ -47,10 +47,10 @@ class CommentPublicRows:
         self.set_stage(emit, e, self.OPEN, due_at=self.end_of(e.due_date))
 
     def withheld(self, e, emit):
-        self.set(emit, e, "withheld = 1")
+        self.set(emit, e, "withheld = 1", visible="0")
 
     def released(self, e, emit):
-        self.set(emit, e, "withheld = 0")
+        self.set(emit, e, "withheld = 0", visible=self.VISIBLE_IF_REPLIED)
 
     def redacted(self, e, emit):
         self.set(emit, e, "title = :title, content = :content", title=e.title,

@@ -33,10 +33,11 @@ class TicketPublicRows:
         self.set(emit, e, "title = :title, content = :content, reply = :reply, "
                  "reply_department = :dep, replied_on = :d, replied_at = :at, withheld = 0",
                  title=e.title, content=e.content, reply=e.reply, dep=e.department,
-                 d=self.local_date(e.replied_at), at=self.iso(e.replied_at))
+                 d=self.local_date(e.replied_at), at=self.iso(e.replied_at),
+                 visible=self.VISIBLE_IF_CONSENTED)
 
     def ticket_withheld(self, e, emit):
-        self.set(emit, e, "withheld = 1")
+        self.set(emit, e, "withheld = 1", visible="0")
 
     def ticket_called_back(self, e, emit):
         if e.reached and e.rating:
