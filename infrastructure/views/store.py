@@ -132,6 +132,18 @@ class ViewStoreMixin:
     def position(self, name: str) -> int:
         return self.max_tracking_id(name) or 0
 
+    def positions(self, names: Sequence[str]) -> dict[str, int]:
+        """Several tracking positions in one query (0 for a name not yet tracked)."""
+        if not names:
+            return {}
+        params = {f"n{i}": name for i, name in enumerate(names)}
+        rows = self.query(f"SELECT application_name AS name, MAX(notification_id) AS position "
+                          f"FROM {self.tracking_table} WHERE application_name IN "
+                          f"({', '.join(':' + p for p in params)}) GROUP BY application_name",
+                          params)
+        found = {row["name"]: row["position"] for row in rows}
+        return {name: found.get(name) or 0 for name in names}
+
     # --- generations: build beside the serving tables, swap in one transaction ---------
 
     def ensure_registry(self) -> None:

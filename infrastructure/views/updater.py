@@ -199,13 +199,17 @@ class CatchUp:
         """Drain every read model; returns the events each read model took."""
         taken = {u.name: 0 for u in self.updaters}
         failed = self.store.failures()
+        fed = {u.name: u.fed() for u in self.updaters}
         together = [u for u in self.updaters if u.name not in failed]
-        feeds = [(u, g, u.position(g)) for u in together for g in u.fed()
-                 if g.state != BUILDING]
+        serving = [(u, g) for u in together for g in fed[u.name] if g.state != BUILDING]
+        positions = self.store.positions([g.tracking_name for _, g in serving])
+        feeds = [(u, g, positions[g.tracking_name]) for u, g in serving]
         stopped = should_stop or (lambda: False)
+        drained: set = set()
         if feeds:
             try:
                 self._together(feeds, taken, on_batch, stopped)
+                drained = {u.name for u in together}
             except _Diverged as e:
                 log.info("one pass over the log gave way to each read model on its own: %s",
                          e)
@@ -213,6 +217,9 @@ class CatchUp:
         if stopped():
             return taken
         for updater in self.updaters:  # builds, stopped read models, whatever is left
+            if updater.name in drained and all(g.state != BUILDING
+                                               for g in fed[updater.name]):
+                continue
             try:
                 if updater.pending():
                     taken[updater.name] += updater.catch_up(on_batch=on_batch)
