@@ -59,7 +59,15 @@ def _backend_env(url: str) -> dict:
                "POSTGRES_PASSWORD": unquote(parsed.password or ""),
                "POSTGRES_POOL_SIZE": query.get("pool_size", "5"),
                "POSTGRES_MAX_OVERFLOW": query.get("max_overflow", "10"),
-               "POSTGRES_LOCK_TIMEOUT": "5"}
+               "POSTGRES_LOCK_TIMEOUT": "5",
+               # Fail fast while the database is unreachable (a 503 within seconds, not a
+               # hang): wait at most this long for a pooled connection, try a call at
+               # most twice (infrastructure/pgstore.py), and check a pooled connection
+               # before use, so one that died while idle is never handed to a request.
+               "POSTGRES_CONNECT_TIMEOUT": query.get("connect_timeout", "2"),
+               "POSTGRES_PRE_PING": query.get("pre_ping", "y"),
+               "APPLICATION_RECORDER_TOPIC":
+                   "infrastructure.pgstore:FailFastApplicationRecorder"}
         if query.get("schema"):
             env["POSTGRES_SCHEMA"] = query["schema"]
         return env

@@ -1,6 +1,12 @@
 """One mapping from errors to HTTP: JSON for API clients, a Chinese page for people."""
 
 import logging
+import time
+
+import psycopg
+import psycopg_pool
+import redis
+from eventsourcing import persistence as es_persistence
 
 from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -69,9 +75,57 @@ def reject_unstorable_urls():
 # Response headers of an HTTP error worth keeping (405's Allow, 429/503's Retry-After).
 KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
 
+# A dependency that does not answer (the database refusing connections or dropping them,
+# a connection pool with none to give, SQLite's lock not coming free, Redis down where a
+# request needs it): 503 with Retry-After, so that clients retry, and nothing half-done
+# (a command's events are saved atomically or not at all).
+UNAVAILABLE_ERRORS = (es_persistence.OperationalError, es_persistence.InterfaceError,
+                      psycopg.OperationalError, psycopg.InterfaceError,
+                      redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+RETRY_AFTER = "5"
+# After a lost connection this process answers 503 at once for a moment, rather than let
+# every request wait for the pool's timeout while the database is away.
+BREAKER_SECONDS = 1.0
+_down_until = 0.0
+
+
+def _connection_lost(error: BaseException) -> bool:
+    while error is not None:
+        if isinstance(error, (psycopg_pool.PoolTimeout, redis.exceptions.ConnectionError)):
+            return True
+        text = str(error).lower()
+        if "connect" in text or "server closed" in text:
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _unavailable_response():
+    return error_response(503, "service_unavailable", "服务暂时不可用，请稍后重试",
+                          headers={"Retry-After": RETRY_AFTER})
+
+
+def refuse_while_down():
+    """503 at once while a lost connection is fresh (liveness probes still get through)."""
+    if _down_until and time.monotonic() < _down_until and request.path != "/healthz":
+        return _unavailable_response()
+    return None
+
 
 def init_app(app) -> None:
+    app.before_request(refuse_while_down)
     app.before_request(reject_unstorable_urls)
+
+    def unavailable(e):
+        global _down_until
+        if _connection_lost(e):
+            _down_until = time.monotonic() + BREAKER_SECONDS
+        log.warning("dependency unavailable on %s %s: %s: %s", request.method, request.path,
+                    type(e).__name__, str(e)[:200])
+        return _unavailable_response()
+
+    for error_class in UNAVAILABLE_ERRORS:
+        app.register_error_handler(error_class, unavailable)
 
     @app.errorhandler(DomainError)
     def domain_error(e: DomainError):

@@ -16,7 +16,8 @@ as soon as it has caught up with the log.
 import logging
 from typing import Callable
 
-from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.persistence import (IntegrityError, InterfaceError, OperationalError,
+                                      Tracking)
 
 from .store import BUILDING
 
@@ -91,6 +92,8 @@ class ReadModelUpdater:
             self._apply(generation, notifications)
         except _Replayed:
             return 0
+        except (OperationalError, InterfaceError):
+            raise  # the database went away: no event is to blame; the next job retries
         except Exception as e:  # noqa: BLE001 - narrowed down to the one bad event below
             if len(notifications) == 1:
                 self._stop(generation, notifications[0], e)
@@ -99,6 +102,8 @@ class ReadModelUpdater:
                     self._apply(generation, [notification])
                 except _Replayed:
                     continue
+                except (OperationalError, InterfaceError):
+                    raise
                 except Exception as single:  # noqa: BLE001
                     self._stop(generation, notification, single)
         return len(notifications)
@@ -268,6 +273,8 @@ class CatchUp:
                 if mine:
                     try:
                         self._handle(updater, generation, mine, statements)
+                    except (OperationalError, InterfaceError):
+                        raise
                     except Exception as e:  # noqa: BLE001 - the updater narrows it down
                         raise _Diverged(f"{updater.name}: {type(e).__name__}: {e}") from e
                     counts[updater.name] = counts.get(updater.name, 0) + len(mine)
