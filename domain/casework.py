@@ -54,6 +54,19 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
+class SetAsList(Transcoding):
+    """Sets (an incident's clock warnings) in snapshots, as sorted lists."""
+
+    type = set
+    name = "set_list"
+
+    def encode(self, obj: set) -> list:
+        return sorted(obj, key=str)
+
+    def decode(self, data: list) -> set:
+        return set(data)
+
+
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -123,6 +136,7 @@ class Casework(CommentCommands, TicketCommands, IncidentCommands, LexiconCommand
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
+        transcoder.register(SetAsList())
 
     def save(self, *objs, **kwargs):
         """Save atomically (with whatever other threads of this process save at the same

@@ -29,6 +29,30 @@ def _days(env: Mapping[str, str], key: str, defaults: Mapping[str, int]) -> dict
     return days
 
 
+def _choice(env: Mapping[str, str], key: str, allowed: tuple, default: str) -> str:
+    value = (env.get(key) or default).strip().lower()
+    if value not in allowed:
+        raise ValueError(f"{key} must be one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
+def _queues(env: Mapping[str, str], key: str) -> dict:
+    """A JSON object: queue name -> list of read-model names (checked against the read
+    models when the plan is made: infrastructure/pipeline.py catch_up_plan)."""
+    if not env.get(key, "").strip():
+        return {}
+    try:
+        value = json.loads(env[key])
+        if not isinstance(value, dict) or not all(
+                isinstance(q, str) and q and isinstance(names, list)
+                and all(isinstance(n, str) for n in names) for q, names in value.items()):
+            raise ValueError("not an object of queue -> list of names")
+    except ValueError as e:
+        raise ValueError(f"{key} must be a JSON object of queue -> [read model, ...]: {e}") \
+            from None
+    return {queue: tuple(names) for queue, names in value.items()}
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable; see the README's configuration table."""
@@ -72,6 +96,12 @@ class Settings:
     metrics_networks: str = "127.0.0.1/32,::1/128"
     token_max_age: int = 12 * 3600
     ticket_number_block: int = 10
+    # operations (infrastructure/observability.py, infrastructure/pipeline.py)
+    log_format: str = "json"  # "json": one JSON object a line on stderr; "text": for a person
+    log_level: str = "INFO"
+    access_log: bool = False  # one structured log line per request
+    # queue name -> read models whose catch-up jobs go there; the others: queue_name
+    read_model_queues: Mapping[str, tuple] = field(default_factory=dict)
     idempotency_ttl: int = 86400
 
     @classmethod
@@ -123,6 +153,11 @@ class Settings:
             ticket_number_block=max(1, _int(env, "TICKET_NUMBER_BLOCK",
                                             cls.ticket_number_block)),
             idempotency_ttl=max(60, _int(env, "IDEMPOTENCY_TTL", cls.idempotency_ttl)),
+            # operations
+            log_format=_choice(env, "LOG_FORMAT", ("json", "text"), cls.log_format),
+            log_level=(env.get("LOG_LEVEL") or cls.log_level).strip().upper(),
+            access_log=env.get("ACCESS_LOG", "0").strip().lower() in ("1", "true", "yes", "on"),
+            read_model_queues=_queues(env, "READ_MODEL_QUEUES"),
         )
         values.update(overrides)
         return cls(**values)

@@ -232,10 +232,13 @@ LEVEL_OF = {"Reminded": REMIND, "Supervised": SUPERVISE}
 
 
 def _supervisable(levels: list, overdue_days: int) -> list:
-    """Supervision only once the item is far enough overdue (the window says so already;
-    this keeps the rule next to the recording)."""
+    """The levels the item's own due date calls for now: a reminder once it is overdue, and
+    supervision once it is far enough overdue. The levels come from a read model's due
+    date, which may be older than the item's (an extension not yet projected); the item
+    loaded has the last word."""
     return [level for level in levels
-            if level != SUPERVISE or overdue_days >= SUPERVISE_AFTER_DAYS]
+            if (level == REMIND and overdue_days >= 1)
+            or (level == SUPERVISE and overdue_days >= SUPERVISE_AFTER_DAYS)]
 
 
 class _Overdue:

@@ -64,7 +64,7 @@ def _backend_env(url: str) -> dict:
                # hang): wait at most this long for a pooled connection, try a call at
                # most twice (infrastructure/pgstore.py), and check a pooled connection
                # before use, so one that died while idle is never handed to a request.
-               "POSTGRES_CONNECT_TIMEOUT": query.get("connect_timeout", "2"),
+               "POSTGRES_CONNECT_TIMEOUT": query.get("connect_timeout", "1"),
                "POSTGRES_PRE_PING": query.get("pre_ping", "y"),
                "APPLICATION_RECORDER_TOPIC":
                    "infrastructure.pgstore:FailFastApplicationRecorder"}

@@ -1,4 +1,11 @@
-"""Process supervisor for `make run`: Redis (if needed), init, gunicorn, RQ workers, scheduler."""
+"""Process supervisor for `make run`: Redis (if needed), init, gunicorn, RQ workers, scheduler.
+
+Operations: every child logs JSON lines on stderr (LOG_FORMAT=json unless set); gunicorn's
+workers share their metrics through PROMETHEUS_MULTIPROC_DIR (a directory under var/,
+emptied here at each start) and get GRACEFUL_TIMEOUT seconds to finish their requests on
+SIGTERM; RQ workers finish the batch under way. RQ_WORKER_QUEUES starts one worker per
+`;`-separated entry, on the `,`-separated queues it names (default: RQ_WORKERS workers on
+every queue)."""
 
 from __future__ import annotations
 
@@ -14,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from infrastructure.redis_server import die_with_parent, ensure_redis, stop_server  # noqa: E402
 
-STOP_GRACE = 10.0
+STOP_GRACE_MARGIN = 5.0  # beyond GRACEFUL_TIMEOUT before a child is killed
 _stop_requested: list[int] = []
 
 
@@ -25,7 +32,22 @@ def _settings() -> dict[str, str]:
     env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
     env.setdefault("WEB_WORKERS", "2")
     env.setdefault("RQ_WORKERS", "1")
-    return {k: env[k] for k in ("PORT", "REDIS_URL", "WEB_WORKERS", "RQ_WORKERS")}
+    env.setdefault("RQ_WORKER_QUEUES", "")
+    env.setdefault("LOG_FORMAT", "json")
+    env.setdefault("GRACEFUL_TIMEOUT", "10")
+    return {k: env[k] for k in ("PORT", "REDIS_URL", "WEB_WORKERS", "RQ_WORKERS",
+                                "RQ_WORKER_QUEUES", "GRACEFUL_TIMEOUT")}
+
+
+def _metrics_dir(var: pathlib.Path) -> str:
+    """A fresh PROMETHEUS_MULTIPROC_DIR for gunicorn's workers (samples of an earlier run
+    would be added to this one's)."""
+    from infrastructure.observability import MULTIPROC_ENV, clean_multiprocess_dir
+
+    directory = os.environ.get(MULTIPROC_ENV) or str(var / "prometheus")
+    clean_multiprocess_dir(directory)
+    os.environ[MULTIPROC_ENV] = directory
+    return directory
 
 
 def _gunicorn_extra_args() -> list[str]:
@@ -38,20 +60,32 @@ def _gunicorn_extra_args() -> list[str]:
         return []
 
 
+def web_command(cfg: dict[str, str]) -> list[str]:
+    """gunicorn with scripts/gunicorn_conf.py (JSON logs, metrics across processes,
+    graceful shutdown). ACCESS_LOG=1 logs one structured line per request (web/system.py)."""
+    return [sys.executable, "-m", "gunicorn",
+            "--config", str(ROOT / "scripts" / "gunicorn_conf.py"),
+            "--workers", cfg["WEB_WORKERS"], "--threads", "4",
+            "--bind", f"127.0.0.1:{cfg['PORT']}",
+            *_gunicorn_extra_args(), "web:create_app()"]
+
+
+def worker_queue_sets(cfg: dict[str, str]) -> list[list[str]]:
+    """The queues of each RQ worker: from RQ_WORKER_QUEUES (`a,b;c`: two workers, one on
+    a and b, one on c), else RQ_WORKERS workers on every queue ([])."""
+    spec = cfg.get("RQ_WORKER_QUEUES", "").strip()
+    if spec:
+        return [[q.strip() for q in part.split(",") if q.strip()]
+                for part in spec.split(";") if part.strip()]
+    return [[] for _ in range(int(cfg["RQ_WORKERS"]))]
+
+
 def _commands(cfg: dict[str, str]) -> list[tuple[str, list[str]]]:
     """Return (name, argv) for every long-running child."""
     py = sys.executable
-    web = [
-        py, "-m", "gunicorn",
-        "--workers", cfg["WEB_WORKERS"], "--threads", "4",
-        "--bind", f"127.0.0.1:{cfg['PORT']}",
-    ]
-    web += _gunicorn_extra_args()
-    if os.environ.get("ACCESS_LOG", "") not in ("", "0"):
-        web += ["--access-logfile", "-"]
-    cmds = [("web", web + ["web:create_app()"])]
-    for i in range(int(cfg["RQ_WORKERS"])):
-        cmds.append((f"worker-{i + 1}", [py, "-m", "workers", "worker"]))
+    cmds = [("web", web_command(cfg))]
+    for i, queues in enumerate(worker_queue_sets(cfg)):
+        cmds.append((f"worker-{i + 1}", [py, "-m", "workers", "worker", *queues]))
     cmds.append(("scheduler", [py, "-m", "workers", "scheduler"]))
     return cmds
 
@@ -69,11 +103,13 @@ def _init_app() -> None:
 
 
 def _stop_all(children: dict[str, subprocess.Popen]) -> None:
-    """Terminate all children, then kill those still alive after the grace period."""
+    """Terminate all children (gunicorn drains its requests, RQ workers finish the batch
+    under way), then kill those still alive after the grace period."""
     for proc in children.values():
         if proc.poll() is None:
             proc.terminate()
-    deadline = time.monotonic() + STOP_GRACE
+    grace = float(os.environ.get("GRACEFUL_TIMEOUT") or 10) + STOP_GRACE_MARGIN
+    deadline = time.monotonic() + grace
     for name, proc in children.items():
         try:
             proc.wait(timeout=max(0.0, deadline - time.monotonic()))
@@ -126,6 +162,7 @@ def main() -> int:
     children: dict[str, subprocess.Popen] = {}
     try:
         _init_app()
+        _metrics_dir(var)
         for name, argv in _commands(cfg):
             if _stop_requested:
                 break

@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
                    notifications, open311, openapi, security, staff, system, tickets)
     from .extensions import csrf
 
+    system.init_app(app)  # request ids, latency metrics, JSON logs (web/system.py)
     csrf.init_app(app)
     errors.init_app(app)
     idempotency.init_app(app)

@@ -1,13 +1,25 @@
-"""Operational endpoints: liveness, readiness and Prometheus-style metrics.
+"""Operational endpoints: liveness, readiness and Prometheus metrics; and what every
+request does for operations: a request id, a latency sample, a log context.
 
 `/healthz` answers anyone with its status only; its details, `/readyz` and `/metrics`
 answer only the operators: a request with `Authorization: Bearer <METRICS_TOKEN>`, or one
-from a network listed in METRICS_NETWORKS (default: this host only). Others get a 404."""
+from a network listed in METRICS_NETWORKS (default: this host only). Others get a 404.
+
+Each request gets an id: the incoming `X-Request-ID` if it is sane (short, printable),
+else a new one; it is in every log line the request causes, in the response's
+`X-Request-ID`, and it follows the request's saves into the catch-up jobs that project
+them (infrastructure/pipeline.py). Its latency goes into a histogram by URL rule (not the
+raw path), method and status class: a few dictionary look-ups and one observation, no
+Redis and no I/O per request (infrastructure/observability.py)."""
 
 import hmac
 import ipaddress
+import time
 
 from flask import Blueprint, Response, abort, request
+
+from infrastructure import observability
+from infrastructure.pipeline import catch_up_queues, route_pokes
 
 from .extensions import runtime
 
@@ -40,6 +52,58 @@ def require_operator() -> None:
         abort(404)
 
 
+def init_app(app) -> None:
+    """Request ids, latency metrics and logs for every request; JSON logs for the process
+    (unless it is a test app); pokes to every catch-up queue."""
+    rt = app.extensions["minyi"]
+    route_pokes(rt)
+    if not app.testing:
+        observability.configure_logging_from(rt.settings)
+    latency = observability.request_latency()
+    samples: dict = {}  # (URL rule, method, status // 100) -> the histogram's labelled child
+    access = observability.get_logger("web.access") if rt.settings.access_log else None
+    perf, methods, current = time.perf_counter, observability.METHODS, observability.REQUEST_ID
+    request_id_from = observability.request_id_from
+
+    def start() -> None:
+        environ = request._get_current_object().environ  # one proxy look-up, not several
+        environ["minyi.started"] = perf()
+        environ["minyi.request_id"] = request_id = request_id_from(
+            environ.get("HTTP_X_REQUEST_ID"))
+        current.set(request_id)
+
+    def finish(response):
+        req = request._get_current_object()
+        environ = req.environ
+        started = environ.get("minyi.started")
+        if started is None:  # a response made before our first hook (not expected)
+            return response
+        rule, method, status = req.url_rule, req.method, response.status_code
+        route = rule.rule if rule is not None else "<unmatched>"
+        if method not in methods:
+            method = "OTHER"
+        key = (route, method, status // 100)
+        sample = samples.get(key)
+        if sample is None:
+            sample = samples[key] = latency.labels(route, method, f"{status // 100}xx")
+        elapsed = perf() - started
+        sample.observe(elapsed)
+        response.headers["X-Request-ID"] = environ["minyi.request_id"]
+        if access is not None:
+            access.info("request", method=req.method, path=req.path, status=status,
+                        route=route, duration_ms=round(elapsed * 1000, 3),
+                        remote_addr=req.remote_addr)
+        return response
+
+    def forget(_error=None) -> None:
+        current.set(None)
+
+    # First before, last after: the latency covers the other hooks, the status is final.
+    app.before_request_funcs.setdefault(None, []).insert(0, start)
+    app.after_request_funcs.setdefault(None, []).insert(0, finish)
+    app.teardown_request_funcs.setdefault(None, []).insert(0, forget)
+
+
 def _redis_status(rt) -> str:
     try:
         return "ok" if rt.redis.ping() else "no answer"
@@ -65,50 +129,41 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    """Ready to serve: the event store answers and no read model has stopped on an event."""
+    """Ready to serve: the event store and Redis answer and no read model has stopped on
+    an event (503 otherwise). Each read model's position, lag in events and in seconds
+    (the age of the oldest event it has not taken yet) are reported, not required."""
     require_operator()
     rt = runtime()
     try:
         head = rt.app.recorder.max_notification_id() or 0
         failures = rt.views.failures()
-        models = {u.name: {"position": u.position(), "ready": u.name not in failures,
-                           **({"error": failures[u.name]} if u.name in failures else {})}
-                  for u in rt.updaters()}
+        models = {}
+        for updater in rt.updaters():
+            state = observability.read_model_state(rt, updater, failures)
+            models[updater.name] = {
+                "position": state["position"], "lag": state["lag"],
+                "lag_seconds": state["lag_seconds"], "ready": not state["failed"],
+                **({"error": failures[updater.name]} if updater.name in failures else {})}
     except Exception as e:  # noqa: BLE001
-        return {"status": "error", "checks": {"storage": f"error: {type(e).__name__}"}}, 503
-    ready = not failures
+        return {"status": "not_ready",
+                "checks": {"event_store": f"error: {type(e).__name__}"}}, 503
+    redis = _redis_status(rt)
+    ready = not failures and redis == "ok"
     return {"status": "ok" if ready else "not_ready",
-            "checks": {"event_store_position": head, "read_models": models,
-                       "redis": _redis_status(rt)}}, 200 if ready else 503
+            "checks": {"event_store": "ok", "event_store_position": head,
+                       "read_models": models, "redis": redis}}, 200 if ready else 503
 
 
-def _failed_jobs(rt) -> int | None:
-    try:
-        from rq import Queue
-        return Queue(rt.settings.queue_name, connection=rt.redis).failed_job_registry.count
-    except Exception:  # noqa: BLE001 - Redis down: the gauge is left out
-        return None
+def _queues(rt) -> list[str]:
+    return list(dict.fromkeys([rt.settings.queue_name, *catch_up_queues(rt)]))
 
 
 @bp.get("/metrics")
 def metrics():
-    """Log head; each read model's position, lag and whether it stopped; failed jobs."""
+    """Request latencies (all of gunicorn's processes together with PROMETHEUS_MULTIPROC_DIR);
+    the event log head; each read model's position, lag (events and seconds) and whether it
+    stopped; queue lengths and failed jobs; Redis up; mail stuck."""
     require_operator()
     rt = runtime()
-    head = rt.app.recorder.max_notification_id() or 0
-    failures = rt.views.failures()
-    updaters = rt.updaters()
-    lines = ["# TYPE minyi_event_log_head gauge", f"minyi_event_log_head {head}"]
-    for metric, value in (("position", lambda u: u.position()), ("lag", lambda u: u.backlog()),
-                          ("failed", lambda u: int(u.name in failures))):
-        lines.append(f"# TYPE minyi_read_model_{metric} gauge")
-        lines += [f'minyi_read_model_{metric}{{read_model="{u.name}"}} {value(u)}'
-                  for u in updaters]
-    failed_jobs = _failed_jobs(rt)
-    if failed_jobs is not None:
-        lines += ["# TYPE minyi_failed_jobs gauge", f"minyi_failed_jobs {failed_jobs}"]
-    try:  # e-mails whose send was interrupted (never retried: at most once)
-        lines += ["# TYPE minyi_mail_stuck gauge", f"minyi_mail_stuck {rt.mail.stuck()}"]
-    except Exception:  # noqa: BLE001 - the metrics page must answer anyway
-        pass
-    return Response("\n".join(lines) + "\n", mimetype="text/plain; version=0.0.4")
+    text = observability.process_metrics() + observability.state_metrics(rt, _queues(rt))
+    return Response(text, mimetype="text/plain; version=0.0.4")

@@ -1,14 +1,24 @@
-"""RQ jobs: module-level functions with primitive arguments, enqueued by dotted path."""
+"""RQ jobs: module-level functions with primitive arguments, enqueued by dotted path.
+
+Every job logs with its RQ job id in the log context; a catch-up job also with the ids of
+the requests whose saves it is the first to read (infrastructure/pipeline.py)."""
 
 import logging
 import time
 
-from infrastructure.pipeline import read_model_lock
-from infrastructure.views.updater import ReadModelError
+import structlog
 
+from infrastructure.observability import get_logger
+from redis.exceptions import RedisError
+
+from infrastructure.pipeline import ReadModelLocks, catch_up_queues, read_model_lock
+from infrastructure.views.updater import CatchUp
+
+from . import shutdown
 from .context import runtime
 
 log = logging.getLogger(__name__)
+events = get_logger(__name__)  # structured lines: key=value fields beside the message
 
 
 class CatchUpFailed(Exception):
@@ -19,10 +29,14 @@ class CatchUpFailed(Exception):
 # finished is part of a stream of submissions and waits longer, to take more of them in.
 BUSY_WINDOW = 1.0  # seconds
 _last_finished = float("-inf")
+# A read model's lock lasts this long unless the job extends it after a batch; a worker
+# waits this long for locks another worker holds before leaving those read models to it.
+LOCK_SECONDS, LOCK_WAIT = 15.0, 2.0
 
 
-def catch_up_all() -> dict:
-    """Drain every read model; a poke that arrives meanwhile enqueues the next job.
+def catch_up_all(queue: str | None = None) -> dict:
+    """Drain every read model of this job's queue; a poke that arrives meanwhile enqueues
+    the next job.
 
     The job first waits a little (CATCHUP_LINGER_MS, or CATCHUP_BUSY_LINGER_MS when jobs
     follow each other) so that a burst of submissions is projected in one batch: pokes
@@ -30,6 +44,11 @@ def catch_up_all() -> dict:
     the flag only then, before it reads. A read model that cannot take an event stops
     there (recorded for /readyz and /metrics) while the others go on; the job then fails,
     naming what stopped.
+
+    `queue` (the poker passes it; else the queue the job came from) selects the read
+    models of that queue (READ_MODEL_QUEUES); all of them when it names no catch-up queue.
+    On a warm shutdown the job stops after the batch under way and pokes its queue again,
+    so that another worker takes up the rest.
     """
     global _last_finished
     rt = runtime()
@@ -38,47 +57,118 @@ def catch_up_all() -> dict:
               else rt.settings.catchup_linger_ms) / 1000
     if linger:
         time.sleep(linger)
-    rt.poker.clear()
-    drained, stopped = {}, []
-    try:
-        for updater in rt.updaters():
-            try:
-                drained[updater.name] = _drain(rt, updater)
-            except ReadModelError as e:
-                stopped.append(str(e))
-    finally:
-        _last_finished = time.monotonic()
+    job = _current_job()
+    queue = queue or (job.origin if job is not None else None)
+    # Clearing the flag also hands over the ids of the requests whose saves this job is
+    # the first to read: bound in the log context and kept in the job's meta.
+    taken = rt.poker.clear(queue) if queue else rt.poker.clear()
+    request_ids, request_count = taken or ([], 0)
+    context = {"queue": queue} if queue else {}
+    if request_count:
+        context.update(request_ids=request_ids, request_count=request_count)
+        _keep_in_meta(job, request_ids=request_ids, request_count=request_count)
+    started = time.monotonic()
+    drained, stopped, interrupted, skipped = {}, [], False, []
+    with structlog.contextvars.bound_contextvars(**_job_ids(job), **context):
+        try:
+            drained, stopped, interrupted, skipped = _drain(rt, _updaters(rt, queue))
+        finally:
+            _last_finished = time.monotonic()
+        if interrupted or skipped:  # the rest is another worker's (or the next job's)
+            if interrupted:
+                _keep_in_meta(job, interrupted=True)
+            rt.poker(request_ids=request_ids, request_count=request_count,
+                     queues=[queue or rt.settings.queue_name])
+        if any(drained.values()) or stopped or interrupted or request_count:
+            events.info("catch-up job", read={k: v for k, v in drained.items() if v},
+                        stopped=len(stopped), interrupted=interrupted, skipped=skipped,
+                        seconds=round(time.monotonic() - started, 4))
     if stopped:
         raise CatchUpFailed("; ".join(stopped))
     return drained
 
 
-def _drain(rt, updater) -> int:
-    if not updater.pending():  # most jobs bring events for a few read models only
-        return 0
-    with read_model_lock(rt.redis, rt.settings.key_prefix, updater.name) as lock:
-        if lock is None:
-            log.info("%s is being drained by another worker", updater.name)
-            return 0
-        return updater.catch_up(on_batch=lambda n: lock.extend(60, replace_ttl=True))
+def _updaters(rt, queue: str | None) -> list:
+    """The read models a job on `queue` drains, in their usual order (escalation first)."""
+    names = catch_up_queues(rt).get(queue) if queue is not None else None
+    return rt.updaters() if names is None else [rt.updater(name) for name in names]
+
+
+def _drain(rt, updaters: list) -> tuple[dict, list, bool, list]:
+    """Take the read models' locks, feed them in one pass over the log (CatchUp), and
+    release the locks. Returns (events each took, errors of those that stopped, whether a
+    shutdown cut it short, read models left to a worker that held their lock)."""
+    if shutdown.requested():
+        return {}, [], True, []
+    locks = ReadModelLocks(rt.redis, rt.settings.key_prefix, [u.name for u in updaters],
+                           ttl=LOCK_SECONDS)
+    try:
+        held = set(locks.acquire(wait=LOCK_WAIT, give_up=shutdown.requested))
+    except RedisError as e:  # Redis went away: the scheduler pokes again once it is back
+        log.warning("catch-up skipped: read-model locks unavailable (%s)", e)
+        return {}, [], False, []
+    skipped = [u.name for u in updaters if u.name not in held]
+    if skipped:
+        log.info("drained by another worker meanwhile: %s", ", ".join(skipped))
+    catch_up = CatchUp(rt.app, rt.views, [u for u in updaters if u.name in held],
+                       rt.settings.batch_size)
+
+    def after_batch(count: int) -> None:
+        """Called once a batch's transaction has committed: keep the locks."""
+        try:
+            locks.extend()
+        except RedisError as e:  # the positions keep every event's effect exactly once
+            log.warning("read-model locks not extended (%s)", e)
+
+    try:
+        drained = catch_up.run(on_batch=after_batch, should_stop=shutdown.requested)
+    finally:
+        locks.release()
+    return (drained, [str(e) for e in catch_up.errors], shutdown.requested(), skipped)
+
+
+def _current_job():
+    from rq import get_current_job
+    return get_current_job()
+
+
+def _job_ids(job) -> dict:
+    return {"job_id": job.id} if job is not None else {}
+
+
+def _keep_in_meta(job, **values) -> None:
+    if job is None:
+        return
+    try:
+        job.meta.update(values)
+        job.save_meta()
+    except Exception:  # noqa: BLE001 - bookkeeping only; the projection matters
+        log.warning("could not save the job's meta", exc_info=True)
 
 
 def oversee() -> dict:
     """催办 and 督办 of overdue items of every kind; one run at a time across workers."""
     rt = runtime()
-    with read_model_lock(rt.redis, rt.settings.key_prefix, "oversight", timeout=3600,
-                         wait=1) as lock:
+    with structlog.contextvars.bound_contextvars(**_job_ids(_current_job())), \
+            read_model_lock(rt.redis, rt.settings.key_prefix, "oversight", timeout=3600,
+                            wait=1) as lock:
         if lock is None:
             log.info("the oversight job is already running elsewhere")
             return {}
-        return rt.oversight.run()
+        result = rt.oversight.run()
+        events.info("oversight job", result=result)
+        return result
 
 
 def send_mail() -> dict:
     """Deliver the outbox by e-mail; one sender at a time across workers."""
     rt = runtime()
-    with read_model_lock(rt.redis, rt.settings.key_prefix, "mail", timeout=600,
-                         wait=1) as lock:
+    with structlog.contextvars.bound_contextvars(**_job_ids(_current_job())), \
+            read_model_lock(rt.redis, rt.settings.key_prefix, "mail", timeout=600,
+                            wait=1) as lock:
         if lock is None:
             return {}
-        return rt.mail.run()
+        result = rt.mail.run()
+        if result:
+            events.info("mail job", result=result)
+        return result

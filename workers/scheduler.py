@@ -1,5 +1,6 @@
-"""Periodic duties: a catch-up poke every few seconds covers jobs lost while Redis was down;
-the oversight job (催办/督办) every OVERSIGHT_INTERVAL seconds."""
+"""Periodic duties: a catch-up poke every few seconds (to every catch-up queue) covers jobs
+lost while Redis was down; the oversight job (催办/督办) every OVERSIGHT_INTERVAL seconds.
+SIGTERM stops it after the tick under way."""
 
 import logging
 import os
@@ -44,8 +45,9 @@ def enqueue_oversight(rt) -> bool:
     every = max(1, rt.settings.oversight_interval)
     if not rt.redis.set(f"{rt.settings.key_prefix}:oversight:due", "1", nx=True, ex=every):
         return False
-    Queue(rt.settings.queue_name, connection=rt.redis).enqueue(
+    job = Queue(rt.settings.queue_name, connection=rt.redis).enqueue(
         OVERSIGHT_JOB, job_timeout=3600, result_ttl=3600, failure_ttl=86400)
+    log.info("enqueued the oversight job %s", job.id, extra={"job_id": job.id})
     return True
 
 
@@ -62,6 +64,7 @@ def enqueue_mail(rt) -> bool:
     every = max(1, rt.settings.mail_interval)
     if not rt.redis.set(f"{rt.settings.key_prefix}:mail:due", "1", nx=True, ex=every):
         return False
-    Queue(rt.settings.queue_name, connection=rt.redis).enqueue(
+    job = Queue(rt.settings.queue_name, connection=rt.redis).enqueue(
         MAIL_JOB, job_timeout=600, result_ttl=3600, failure_ttl=86400)
+    log.info("enqueued the mail job %s", job.id, extra={"job_id": job.id})
     return True

@@ -139,9 +139,10 @@ class ReadModelUpdater:
         """Whether any generation this code feeds has events waiting (one query each)."""
         return any(self._notifications(self.position(g), 1) for g in self.fed())
 
-    def catch_up(self, on_batch: Callable[[int], None] | None = None) -> int:
-        """Feed every current generation until the log is drained; swap in a finished
-        build. Returns the number of events read."""
+    def catch_up(self, on_batch: Callable[[int], None] | None = None,
+                 should_stop: Callable[[], bool] | None = None) -> int:
+        """Feed every current generation until the log is drained (or `should_stop()`
+        after a batch); swap in a finished build. Returns the number of events read."""
         total = 0
         for generation in self.fed():
             while True:
@@ -151,6 +152,8 @@ class ReadModelUpdater:
                     on_batch(count)
                 if count < self.batch_size:
                     break
+                if should_stop and should_stop():
+                    return total
             if generation.state == BUILDING and not self._notifications(
                     self.position(generation), 1):
                 if self.store.swap(generation):
@@ -225,9 +228,12 @@ class CatchUp:
             if updater.name in drained and all(g.state != BUILDING
                                                for g in fed[updater.name]):
                 continue
+            if stopped():
+                break
             try:
                 if updater.pending():
-                    taken[updater.name] += updater.catch_up(on_batch=on_batch)
+                    taken[updater.name] += updater.catch_up(on_batch=on_batch,
+                                                            should_stop=stopped)
             except ReadModelError as e:  # recorded; the others go on
                 self.errors.append(e)
         return taken
