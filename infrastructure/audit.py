@@ -42,6 +42,7 @@ class Audit:
         self._thread: threading.Thread | None = None
         self._pid = None
         self._closed = False
+        self._writing = threading.Lock()
 
     def ensure(self) -> None:
         if not self._ready:
@@ -73,7 +74,7 @@ class Audit:
 
     def _run(self) -> None:
         import time
-        while True:
+        while not self._closed:
             self._wanted.wait()
             self._wanted.clear()
             time.sleep(self.interval)  # gather the requests of this moment into one write
@@ -83,28 +84,32 @@ class Audit:
                 log.exception("audit rows not written yet")
 
     def close(self) -> None:
-        """Write what is pending; later records are written by nobody (the store closes)."""
+        """Write what is pending; later records are written by nobody (the store closes).
+        Waits for a write under way in the thread, which then ends."""
         try:
             self.flush()
         finally:
-            self._closed = True
+            with self._writing:
+                self._closed = True
+            self._wanted.set()
             atexit.unregister(self.flush)
 
     def flush(self) -> None:
         """Write every pending row now (one transaction)."""
-        if self._closed:
-            return
-        with self._lock:
-            rows, self._pending = self._pending, []
-        if not rows:
-            return
-        try:
-            self.ensure()
-            self.store.apply_statements([(INSERT, row) for row in rows])
-        except Exception:
-            with self._lock:  # put back in front, in order
-                self._pending[:0] = rows
-            raise
+        with self._writing:  # one write at a time, and none once closed
+            if self._closed:
+                return
+            with self._lock:
+                rows, self._pending = self._pending, []
+            if not rows:
+                return
+            try:
+                self.ensure()
+                self.store.apply_statements([(INSERT, row) for row in rows])
+            except Exception:
+                with self._lock:  # put back in front, in order
+                    self._pending[:0] = rows
+                raise
 
     def clients_of(self, item_kind: str, item_no: str) -> dict[int, str]:
         """Item version -> the client address the action that made it came from."""

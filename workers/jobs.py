@@ -100,6 +100,8 @@ def _drain(rt, updaters: list) -> tuple[dict, list, bool, list]:
     shutdown cut it short, read models left to a worker that held their lock)."""
     if shutdown.requested():
         return {}, [], True, []
+    if not updaters:
+        return {}, [], False, []
     locks = ReadModelLocks(rt.redis, rt.settings.key_prefix, [u.name for u in updaters],
                            ttl=LOCK_SECONDS)
     try:

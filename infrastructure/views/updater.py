@@ -295,8 +295,9 @@ class CatchUp:
             positions = [last] * len(positions)
             if on_batch:
                 on_batch(len(notifications))
-            if len(notifications) < self.batch_size:
-                return
+            # A short batch does not end the pass: handlers may have recorded events
+            # meanwhile (the escalation process opens incidents), which the next select
+            # finds; the pass ends when the log has nothing more.
 
     def _handle(self, updater, generation, events: list, statements: list) -> None:
         def emit(sql: str, params: dict) -> None:
