@@ -53,7 +53,11 @@ class Runtime:
 
     @cached_property
     def poker(self) -> Poker:
-        return Poker(lambda: self.redis, self.settings.queue_name, self.settings.key_prefix)
+        """Pokes every catch-up queue (READ_MODEL_QUEUES), from any process (CLI too)."""
+        from .pipeline import catch_up_queues
+        poker = Poker(lambda: self.redis, self.settings.queue_name, self.settings.key_prefix)
+        poker.queues = list(catch_up_queues(self))
+        return poker
 
     @cached_property
     def _save_poker(self):
