@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from eventsourcing.cryptography import AESCipher
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import rule
 
 from domain.actors import SYSTEM_ACTOR, Actor
 from domain.casework import Casework
@@ -373,3 +374,40 @@ def smart_choice(data, workflow, item, actors=ACTORS):
     actor, action = data.draw(st.sampled_from(offered), label="offered")
     return actor, action.name
 
+
+
+class OfferedWalks:
+    """The staff rules every item kind's state machine shares: walks along the actions the
+    console offers on one item (each by an actor it offers it to, inputs mostly valid),
+    and any action by anyone on any item (or none) with any inputs. A machine names its
+    WORKFLOW and UNKNOWN_NUMBER, and provides `book` and `_act`."""
+
+    WORKFLOW = None
+    UNKNOWN_NUMBER = ""
+
+    @rule(data=st.data(), count=st.integers(1, 8))
+    def act_as_offered(self, data, count):
+        self._walk(data, count)
+
+    @rule(data=st.data(), count=st.integers(1, 8))
+    def act_as_offered_again(self, data, count):
+        self._walk(data, count)  # (a second rule: the walks get more steps than the rest)
+
+    def _walk(self, data, count):
+        no = pick(data, self.book.numbers(), "number")
+        for _ in range(count):
+            offered = smart_choice(data, self.WORKFLOW, self.book.hand[no])
+            if offered is None:
+                break
+            self._act(data, no, *offered, careful=data.draw(st.integers(0, 5), "care") > 0)
+            self.after_offered(data, no)
+
+    def after_offered(self, data, no) -> None:
+        """What may follow an offered action outside the console (a citizen's rating)."""
+
+    @rule(data=st.data())
+    def act_anyhow(self, data):
+        no = pick(data, [*self.book.numbers(), self.UNKNOWN_NUMBER], "number")
+        actor = pick(data, ACTORS, "actor")
+        action = pick(data, [a.name for a in self.WORKFLOW.actions] + ["fly"], "action")
+        self._act(data, no, actor, action, careful=False)

@@ -19,10 +19,11 @@ from domain.comments.commands import TRACKING_PREFIX
 from domain.errors import AuthenticationError
 from domain.reference import AREAS, CATEGORIES, KINDS, RATINGS, REJECT_REASONS
 from tests.unit.properties_support import (
-    ACTORS, CALENDAR, HOURS, OFFICIAL_NUMBER, OTHER, OWN, STARTS, THIRD, UNKNOWN_DEPARTMENT,
+    OfferedWalks,
+    CALENDAR, HOURS, OFFICIAL_NUMBER, OTHER, OWN, STARTS, THIRD, UNKNOWN_DEPARTMENT,
     Book, OversightDriver, action_inputs, attempt, build_app, last_position, leaked,
     maybe_bad_text, notifications_since, personal_data, pick, property_settings, published_texts,
-    smart_choice, text_with)
+    text_with)
 
 # Events a closed comment may still record (the code allows them explicitly): a verified
 # 差评 reopens it, the reviewer withholds, releases or redacts, the citizen resets the code.
@@ -59,7 +60,8 @@ def submission(draw, careful: bool = False):
     return secret, values
 
 
-class Comments(RuleBasedStateMachine):
+class Comments(OfferedWalks, RuleBasedStateMachine):
+    WORKFLOW, UNKNOWN_NUMBER = COMMENTS, UNKNOWN_NUMBER
     """A district's comments, driven by citizens, staff, the oversight job and time."""
 
     def __init__(self):
@@ -138,36 +140,11 @@ class Comments(RuleBasedStateMachine):
 
     # --- staff ---------------------------------------------------------------------------
 
-    @rule(data=st.data(), count=st.integers(1, 8))
-    def act_as_offered(self, data, count):
-        """Actions the console offers on one item, one after another, each by an actor it
-        offers it to, mostly along the main path (inputs mostly valid)."""
-        self._walk(data, count)
-
-    @rule(data=st.data(), count=st.integers(1, 8))
-    def act_as_offered_again(self, data, count):
-        self._walk(data, count)  # (a second rule: the walks get more steps than the rest)
-
-    def _walk(self, data, count):
-        no = pick(data, self.book.numbers(), "number")
-        for _ in range(count):
-            offered = smart_choice(data, COMMENTS, self.book.hand[no])
-            if offered is None:
-                break
-            self._act(data, no, *offered, careful=data.draw(st.integers(0, 5), "care") > 0)
-            if self.book.hand[no].status == Status.REPLIED and data.draw(st.booleans(), "rated"):
-                level = pick(data, RATINGS, "rating")  # the citizen's turn
-                self.run(lambda: self.app.rate_reply(no, self.code[no], level), target=no,
-                         records=True)
-
-    @rule(data=st.data())
-    def act_anyhow(self, data):
-        """Any actor, any action (or one that does not exist), any item (or none), any
-        inputs."""
-        no = pick(data, [*self.book.numbers(), UNKNOWN_NUMBER], "number")
-        actor = pick(data, ACTORS, "actor")
-        action = pick(data, [a.name for a in COMMENTS.actions] + ["fly"], "action")
-        self._act(data, no, actor, action, careful=False)
+    def after_offered(self, data, no) -> None:
+        if self.book.hand[no].status == Status.REPLIED and data.draw(st.booleans(), "rated"):
+            level = pick(data, RATINGS, "rating")  # the citizen's turn
+            self.run(lambda: self.app.rate_reply(no, self.code[no], level), target=no,
+                     records=True)
 
     def _act(self, data, no, actor, action, careful):
         values = {}

@@ -20,9 +20,10 @@ from domain.incidents import (INCIDENTS, LEVELS, STATEMENTS, STATUS_LABELS, Inci
 from domain.incidents.aggregate import ITEM_KINDS, MAX_TEXT, MAX_TITLE
 from domain.reference import DEPARTMENTS
 from tests.unit.properties_support import (
-    ACTORS, ADMIN, H_OTHER, H_OWN, HOURS, OPERATOR, OPINION, OTHER, OWN, REVIEWER, STARTS,
+    OfferedWalks,
+    ADMIN, H_OTHER, H_OWN, HOURS, OPERATOR, OPINION, OTHER, OWN, REVIEWER, STARTS,
     UNKNOWN_DEPARTMENT, Book, action_inputs, attempt, build_app, last_position,
-    maybe_bad_text, notifications_since, pick, property_settings, replay, smart_choice, state,
+    maybe_bad_text, notifications_since, pick, property_settings, replay, state,
     text_with)
 
 UNKNOWN_NUMBER = "YQ202609309999"
@@ -55,7 +56,8 @@ def link_in_bulk(app, incident, count: int, first: int) -> int:
     return linked
 
 
-class Incidents(RuleBasedStateMachine):
+class Incidents(OfferedWalks, RuleBasedStateMachine):
+    WORKFLOW, UNKNOWN_NUMBER = INCIDENTS, UNKNOWN_NUMBER
     """A district's incidents, driven by the opinion team, the owners, the escalation
     process, the oversight job and time."""
 
@@ -114,33 +116,6 @@ class Incidents(RuleBasedStateMachine):
             assert incident.status == Status.OPEN and incident.opened_at == self.clock.now
 
     # --- staff ---------------------------------------------------------------------------
-
-    @rule(data=st.data(), count=st.integers(1, 8))
-    def act_as_offered(self, data, count):
-        """Actions the console offers on one incident, one after another, each by an
-        actor it offers it to, mostly along the main path (inputs mostly valid)."""
-        self._walk(data, count)
-
-    @rule(data=st.data(), count=st.integers(1, 8))
-    def act_as_offered_again(self, data, count):
-        self._walk(data, count)  # (a second rule: the walks get more steps than the rest)
-
-    def _walk(self, data, count):
-        no = pick(data, self.book.numbers(), "number")
-        for _ in range(count):
-            offered = smart_choice(data, INCIDENTS, self.book.hand[no])
-            if offered is None:
-                break
-            self._act(data, no, *offered, careful=data.draw(st.integers(0, 5), "care") > 0)
-
-    @rule(data=st.data())
-    def act_anyhow(self, data):
-        """Any actor, any action (or one that does not exist), any incident (or none),
-        any inputs."""
-        no = pick(data, [*self.book.numbers(), UNKNOWN_NUMBER], "number")
-        actor = pick(data, ACTORS, "actor")
-        action = pick(data, [a.name for a in INCIDENTS.actions] + ["fly"], "action")
-        self._act(data, no, actor, action, careful=False)
 
     def _act(self, data, no, actor, action, careful):
         values = {}

@@ -24,10 +24,11 @@ from domain.tickets.aggregate import MAX_CONTENT, MAX_TITLE
 from domain.tickets.states import CO_ANSWERED, CO_PENDING, CO_RELEASED
 from infrastructure.oversight import thresholds
 from tests.unit.properties_support import (
-    ACTORS, ADMIN, CALENDAR, H_OWN, HOURS, OFFICIAL_NUMBER, OPERATOR, OTHER, OWN, REVIEWER, STARTS,
+    OfferedWalks,
+    ADMIN, CALENDAR, H_OWN, HOURS, OFFICIAL_NUMBER, OPERATOR, OTHER, OWN, REVIEWER, STARTS,
     SUPERVISOR, THIRD, UNKNOWN_DEPARTMENT, Book, OversightDriver, action_inputs, attempt,
     build_app, last_position, leaked, maybe_bad_text, notifications_since, pick,
-    personal_data, property_settings, published_texts, smart_choice, text_with)
+    personal_data, property_settings, published_texts, text_with)
 
 # Events a closed ticket may still record (the code allows them explicitly): 重办, and the
 # reviewer's publication decisions.
@@ -64,7 +65,8 @@ def registration(draw, careful: bool = False):
     return secret, values
 
 
-class Tickets(RuleBasedStateMachine):
+class Tickets(OfferedWalks, RuleBasedStateMachine):
+    WORKFLOW, UNKNOWN_NUMBER = TICKETS, UNKNOWN_NUMBER
     """The hotline's tickets, driven by operators, departments, supervisors, reviewers,
     the oversight job and time."""
 
@@ -105,33 +107,6 @@ class Tickets(RuleBasedStateMachine):
         assert ticket.status == Status.REGISTERED and ticket.registered_at == self.clock.now
 
     # --- staff -----------------------------------------------------------------------------
-
-    @rule(data=st.data(), count=st.integers(1, 8))
-    def act_as_offered(self, data, count):
-        """Actions the console offers on one ticket, one after another, each by an actor
-        it offers it to, mostly along the main path (inputs mostly valid)."""
-        self._walk(data, count)
-
-    @rule(data=st.data(), count=st.integers(1, 8))
-    def act_as_offered_again(self, data, count):
-        self._walk(data, count)  # (a second rule: the walks get more steps than the rest)
-
-    def _walk(self, data, count):
-        no = pick(data, self.book.numbers(), "number")
-        for _ in range(count):
-            offered = smart_choice(data, TICKETS, self.book.hand[no])
-            if offered is None:
-                break
-            self._act(data, no, *offered, careful=data.draw(st.integers(0, 5), "care") > 0)
-
-    @rule(data=st.data())
-    def act_anyhow(self, data):
-        """Any actor, any action (or one that does not exist), any ticket (or none), any
-        inputs."""
-        no = pick(data, [*self.book.numbers(), UNKNOWN_NUMBER], "number")
-        actor = pick(data, ACTORS, "actor")
-        action = pick(data, [a.name for a in TICKETS.actions] + ["fly"], "action")
-        self._act(data, no, actor, action, careful=False)
 
     def _act(self, data, no, actor, action, careful):
         values = {}
