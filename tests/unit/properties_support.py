@@ -19,7 +19,8 @@ from datetime import date, timedelta
 from eventsourcing.cryptography import AESCipher
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import rule
+from hypothesis import event as tally
+from hypothesis.stateful import invariant, rule
 
 from domain.actors import SYSTEM_ACTOR, Actor
 from domain.casework import Casework
@@ -404,6 +405,16 @@ class OfferedWalks:
 
     def after_offered(self, data, no) -> None:
         """What may follow an offered action outside the console (a citizen's rating)."""
+
+    @invariant()
+    def every_item_equals_its_replay(self):
+        if self.app is not None:
+            self.book.sync()
+            self.steps += 1
+
+    def teardown(self):
+        if self.app is not None:
+            tally(f"steps: {min(self.steps // 10 * 10, 100)}+")
 
     @rule(data=st.data())
     def act_anyhow(self, data):

@@ -11,7 +11,7 @@ stored events.
 
 from hypothesis import event as tally
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 
 from domain.comments import COMMENTS, OPEN_STATES, STATUS_LABELS, Status
 from domain.comments.aggregate import ANSWERING, MAX_CONTENT, MAX_TITLE, comment_id
@@ -273,15 +273,6 @@ class Comments(OfferedWalks, RuleBasedStateMachine):
         # Oversight: at most once per due date, counted.
         assert c.reminders == sum(type(e).__name__ == "Reminded" for e in events)
 
-    @invariant()
-    def every_comment_equals_its_replay(self):
-        if self.app is not None:
-            self.book.sync()
-            self.steps += 1
-
-    def teardown(self):
-        if self.app is not None:
-            tally(f"steps: {min(self.steps // 10 * 10, 100)}+")
 
 
 Comments.TestCase.settings = property_settings(examples=30, steps=30)

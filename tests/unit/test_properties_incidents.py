@@ -12,7 +12,7 @@ snapshot (every 100 events) exactly as a full replay does.
 from hypothesis import event as tally
 from hypothesis import given, note
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 
 from domain.actors import SYSTEM_ACTOR
 from domain.incidents import (INCIDENTS, LEVELS, STATEMENTS, STATUS_LABELS, Incident, Status,
@@ -246,15 +246,6 @@ class Incidents(OfferedWalks, RuleBasedStateMachine):
         loaded = self.app.load(Incident, i.id)
         assert state(loaded) == state(replay(events)), "snapshot load differs from replay"
 
-    @invariant()
-    def every_incident_equals_its_replay(self):
-        if self.app is not None:
-            self.book.sync()
-            self.steps += 1
-
-    def teardown(self):
-        if self.app is not None:
-            tally(f"steps: {min(self.steps // 10 * 10, 100)}+")
 
 
 Incidents.TestCase.settings = property_settings(examples=25, steps=30)

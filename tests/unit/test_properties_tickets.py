@@ -14,7 +14,7 @@ from datetime import timedelta
 from hypothesis import event as tally
 from hypothesis import given, note
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 
 from domain.deadlines import end_of_day
 from domain.oversight import REMIND, SUPERVISE
@@ -251,15 +251,6 @@ class Tickets(OfferedWalks, RuleBasedStateMachine):
                            {"name": t.contact.get("name")})
             assert not found, f"published personal data: {found}"
 
-    @invariant()
-    def every_ticket_equals_its_replay(self):
-        if self.app is not None:
-            self.book.sync()
-            self.steps += 1
-
-    def teardown(self):
-        if self.app is not None:
-            tally(f"steps: {min(self.steps // 10 * 10, 100)}+")
 
 
 Tickets.TestCase.settings = property_settings(examples=30, steps=30)
