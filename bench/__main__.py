@@ -161,7 +161,7 @@ def bench_submissions(seconds: float, clients_list: list[int], backend: str = "s
                      "ratio": round(statistics.median(ratios), 3) if ratios else None,
                      "ratio_range": [min(ratios), max(ratios)] if ratios else None,
                      "rounds": pairs})
-    target = {"target_ratio": 0.6} if kind == "tickets" else {"target_per_s": 300}
+    target = {"target_ratio": 0.6} if kind == "tickets" else {"target_ratio": 0.7}
     return {"kind": kind, "backend": backend, **target, "web_workers": WEB_WORKERS,
             "threads_per_worker": THREADS, "seconds": seconds, "warmup_s": warmup,
             "rounds": rounds, "statistic": "median over rounds" if rounds > 1 else "single round",
@@ -253,7 +253,7 @@ def bench_latency(rate: float, seconds: float) -> dict:
         poll.join()
         latencies = sorted((seen[k] - sent[k]) * 1000 for k in sent if k in seen)
         q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0] * 99
-        return {"target_p99_ms": 500, "rate_per_s": rate, "submissions": total,
+        return {"target_p99_ms": 250, "rate_per_s": rate, "submissions": total,
                 "projected": len(latencies), "p50_ms": round(q[49], 1), "p90_ms": round(q[89], 1),
                 "p99_ms": round(q[98], 1), "max_ms": round(latencies[-1], 1) if latencies else None,
                 "poll_resolution_ms": 2}

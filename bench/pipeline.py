@@ -86,11 +86,14 @@ def bench_catch_up_all(events: int, backend: str = "sqlite") -> dict:
             results[mode] = {"events_in_log": written, "seconds": round(elapsed, 2),
                              "log_events_per_s": round(written / elapsed),
                              "projections": sum(taken.values()),
+                             "projections_per_s": round(sum(taken.values()) / elapsed),
                              "read_models": len(taken)}
             if url:  # a fresh database for the second mode
                 _drop_tables(url)
     one, per = results["one_pass"], results["per_read_model"]
-    return {"backend": backend, "target_log_events_per_s": 20000, **results,
+    # The target, 20,000 events per second across all read models together, read as
+    # event-projections (an event taken by a read model) per second; log events beside.
+    return {"backend": backend, "target_projections_per_s": 20000, **results,
             "speedup": round(one["log_events_per_s"] / per["log_events_per_s"], 2)}
 
 
@@ -129,7 +132,9 @@ def bench_rebuild(events: int = 1_000_000, backend: str = "sqlite") -> dict:
                 print(f"  written {n:,} events", flush=True)
         written = write_histories(rt.app, events, per_save=500, report=report)
         write_s = time.perf_counter() - t0
+        t1 = time.perf_counter()
         rt.catch_up_all()  # the serving generations, as a running system has them
+        catch_up_s = time.perf_counter() - t1
         rt.close()
         env = {**system.env, "PYTHONUNBUFFERED": "1"}
         started = time.perf_counter()
@@ -154,6 +159,7 @@ def bench_rebuild(events: int = 1_000_000, backend: str = "sqlite") -> dict:
     quarter = [round(rss[min(len(rss) - 1, int(len(rss) * q))], 1) for q in (0.25, 0.5, 0.75)] \
         if rss else []
     return {"backend": backend, "events_in_log": written, "write_seconds": round(write_s, 1),
+            "first_catch_up_seconds": round(catch_up_s, 1),
             "rebuild_seconds": round(elapsed, 1), "target_seconds": 120,
             "log_events_per_s": round(written / elapsed),
             "rss_mb_max": round(max(rss), 1) if rss else None, "target_rss_mb": 200,
