@@ -32,6 +32,10 @@ class ReadModel:
     handlers: dict = {}
     tables: dict[str, str] = {}  # logical name -> "col TYPE ..., PRIMARY KEY (...)"
     indexes: tuple[tuple[str, str, str], ...] = ()  # (table, suffix, "(col, col)")
+    # A generation being built gets its secondary indexes only when it is swapped in (one
+    # bulk build instead of index upkeep on every row); a model whose handlers query its
+    # own tables through an index keeps them from the start.
+    indexes_while_building: bool = False
 
     def __init__(self, timezone: str = "Asia/Shanghai", calendar=None, app=None):
         self.tz = ZoneInfo(timezone)
@@ -109,10 +113,11 @@ class Generation:
             out = self._rewritten[sql] = self._pattern.sub(lambda m: self.names[m[1]], sql)
             return out
 
-    def ddl(self) -> list[str]:
+    def ddl(self, indexes: bool = True) -> list[str]:
         statements = [f"CREATE TABLE IF NOT EXISTS {self.names[t]} ({columns})"
                       for t, columns in self.model.tables.items()]
-        statements += [f"CREATE INDEX IF NOT EXISTS {self.names[t]}_{suffix} "
-                       f"ON {self.names[t]} {columns}"
-                       for t, suffix, columns in self.model.indexes]
-        return statements
+        return statements + (self.index_ddl() if indexes else [])
+
+    def index_ddl(self) -> list[str]:
+        return [f"CREATE INDEX IF NOT EXISTS {self.names[t]}_{suffix} "
+                f"ON {self.names[t]} {columns}" for t, suffix, columns in self.model.indexes]

@@ -36,6 +36,7 @@ class Escalation(ReadModel):
         "esc_open": """topic_area TEXT PRIMARY KEY, incident_no TEXT NOT NULL""",
     }
     indexes = (("esc_items", "window", "(topic, area, received_at)"),)
+    indexes_while_building = True  # each arrival reads its window through this index
     handlers = {Comment.Submitted: "comment", Ticket.Registered: "ticket"}
 
     def __init__(self, *args, policy: SensitivityPolicy | None = None, **kwargs):

@@ -175,15 +175,18 @@ class ViewStoreMixin:
             self._execute(c, f"INSERT INTO {REGISTRY} (name, generation, version, state) "
                              "VALUES (:name, :g, :v, :s)",
                           {"name": model.name, "g": number, "v": model.version, "s": state})
-            for statement in generation.ddl():
+            for statement in generation.ddl(
+                    indexes=state == SERVING or model.indexes_while_building):
                 c.execute(statement)
             if state == SERVING:
                 self._point_views(c, generation)
         return generation
 
     def swap(self, generation: Generation) -> bool:
-        """Serve `generation` instead of the current one, in one transaction."""
+        """Serve `generation` instead of the current one, in one transaction (its indexes
+        are built first, in one of their own: readers keep the old tables meanwhile)."""
         name = generation.model.name
+        self.run(generation.index_ddl())
         with self.datastore.transaction(commit=True) as c:
             self._execute(c, f"UPDATE {REGISTRY} SET state = :serving WHERE name = :name "
                              "AND generation = :g AND state = :building",
