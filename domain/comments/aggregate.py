@@ -327,6 +327,10 @@ class Comment(Overseen):
             raise IllegalTransitionError("不予受理的留言不公开", action="编辑公开内容")
         if not title.strip() or not content.strip():
             raise InvalidValueError("公开标题和内容不能为空", field="content")
+        if len(title) > MAX_TITLE:
+            raise InvalidValueError(f"标题不超过{MAX_TITLE}字", field="title")
+        if len(content) > MAX_CONTENT:
+            raise InvalidValueError(f"内容不超过{MAX_CONTENT}字", field="content")
         self._redacted(title=self.public_wording(title), content=self.public_wording(content),
                        actor=actor, at=at)
 

@@ -449,6 +449,15 @@ def test_a_redaction_replaces_the_public_wording_and_masks_it(app, staff):
     assert comment.content.startswith("小区路灯坏了")
 
 
+def test_a_redaction_keeps_the_length_limits_of_a_submission(app, staff):
+    no = submit(app)["tracking_no"]
+    head = app.recorder.max_notification_id()
+    for title, content in (("标" * 101, "内容"), ("标题", "内" * 3001)):
+        with pytest.raises(InvalidValueError):
+            app.act("comments", no, "redact", staff.reviewer, title=title, content=content)
+    assert app.recorder.max_notification_id() == head
+
+
 def test_a_rejected_comment_cannot_be_redacted(app, staff):
     no = submit(app)["tracking_no"]
     app.act("comments", no, "reject", staff.reviewer, reason="abusive")
