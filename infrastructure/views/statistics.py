@@ -196,7 +196,9 @@ class Statistics(ReadModel):
             values = {"cell": cell, "combo": combo, "grain": grain, "month": period, **dims}
             for name, change in zip(COUNTERS, delta.counters):
                 total = (row.get(name) or 0) + change
-                values[name] = round(total, 4) if name in REAL_COUNTERS else int(total)
+                # Sums of hours kept to 9 decimals: rounding each update coarser (to 4)
+                # made the mean depend on how the events were batched.
+                values[name] = round(total, 9) if name in REAL_COUNTERS else int(total)
             for column, delta in (("hist_days", delta.days), ("hist_hours", delta.hours)):
                 merged = {int(k): v for k, v in json.loads(row.get(column) or "{}").items()}
                 for bin_, n in delta.items():

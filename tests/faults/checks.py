@@ -13,7 +13,7 @@ from .driver import NEXT, STEPS, Record
 JSON_PATHS = ("/api/", "/open311/", "/feeds/")
 # While a dependency is down a request is answered at once (a 503 with Retry-After, or a
 # success that does without it), not after waiting for the dependency to come back.
-PROMPT_LIMIT = 5.0
+PROMPT_LIMIT = 8.0
 
 
 @dataclass
