@@ -138,11 +138,7 @@ class ScheduledCalendar:
         return self._years
 
     def is_workday(self, day: date) -> bool:
-        schedule = self.years().get(day.year)
-        if schedule is None:
-            return self.base.is_workday(day)
-        holidays, workdays = schedule
-        return day in workdays or (day.weekday() < 5 and day not in holidays)
+        return _workday(day, self.years(), self.base)
 
     def official(self, year: int) -> bool:
         """Whether the year's days are the official ones (imported, or in the base data)."""
@@ -160,11 +156,17 @@ class FixedYears:
         self.base, self.years = base, years
 
     def is_workday(self, day: date) -> bool:
-        schedule = self.years.get(day.year)
-        if schedule is None:
-            return self.base.is_workday(day)
-        holidays, workdays = schedule
-        return day in workdays or (day.weekday() < 5 and day not in holidays)
+        return _workday(day, self.years, self.base)
+
+
+def _workday(day: date, years: dict, base: WorkingCalendar) -> bool:
+    """A listed worked weekend, or a weekday not listed as a holiday, in a year with a
+    schedule; the base calendar's answer in any other year."""
+    schedule = years.get(day.year)
+    if schedule is None:
+        return base.is_workday(day)
+    holidays, workdays = schedule
+    return day in workdays or (day.weekday() < 5 and day not in holidays)
 
 
 def moved_due_date(before: WorkingCalendar, after: WorkingCalendar, year: int,
@@ -185,20 +187,20 @@ def moved_due_date(before: WorkingCalendar, after: WorkingCalendar, year: int,
 class ScheduleCommands:
     """Mixed into the application: the imported schedules and the import itself."""
 
-    def official_schedules(self) -> dict[int, tuple[list[date], list[date]]]:
+    def _recorded_schedules(self) -> dict[int, dict]:
         try:
-            register = self.repository.get(schedules_id())
+            return self.repository.get(schedules_id()).years
         except AggregateNotFoundError:
             return {}
-        return {year: (s["holidays"], s["workdays"]) for year, s in register.years.items()}
+
+    def official_schedules(self) -> dict[int, tuple[list[date], list[date]]]:
+        return {year: (s["holidays"], s["workdays"])
+                for year, s in self._recorded_schedules().items()}
 
     def schedule_listing(self) -> list[dict]:
-        try:
-            register = self.repository.get(schedules_id())
-        except AggregateNotFoundError:
-            return []
         return [{"year": year, "holidays": len(s["holidays"]), "workdays": len(s["workdays"]),
-                 "source": s["source"], "at": s["at"]} for year, s in sorted(register.years.items())]
+                 "source": s["source"], "at": s["at"]}
+                for year, s in sorted(self._recorded_schedules().items())]
 
     def import_schedule(self, actor: Actor, data) -> tuple[int, bool, FixedYears, datetime]:
         """Record a year's schedule. Returns (year, whether it changed anything, the
