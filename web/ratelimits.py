@@ -6,8 +6,8 @@ Named limits, each a `limits` string ("10/minute;60/hour"):
 - submit: new comments and query-code recovery requests, per client address;
 - query_code: wrong query codes, per tracking number;
 - query_code_addr: wrong query codes, per client address;
-- login_account: failed logins, per account — past it the account is locked for the rest
-  of the window, even with the right password (a temporary lockout);
+- login_account: failed logins, per account — using it up locks the account for the
+  limit's whole period from that failure, even with the right password (a temporary lockout);
 - login_addr: failed logins, per client address.
 Failures are counted only after they happen, so people who get it right are never slowed.
 `RATE_LIMITS=off` turns every limit off (load tests, benchmarks); a JSON object replaces
@@ -86,22 +86,40 @@ class RateLimits:
                         item.amount, period, start + period))
         return out
 
+    def _lock_key(self, name: str, key: str) -> str:
+        return f"{self.prefix}:limits:lock:{name}:{key}"
+
     def _count(self, name: str, key: str, *, add: bool) -> tuple[bool, int]:
-        """(whether every window is still within its amount, seconds until the fullest one
-        ends); with `add`, this request is counted first. One round trip."""
+        """(whether the key is within its limit, seconds until it is again); with `add`,
+        this failure is counted first. One round trip.
+
+        Using a limit up locks the key for that window's full period from that moment (a
+        lock key holding when it ends), so a lockout never ends early because the failure
+        that tripped it fell near the end of a clock-aligned window."""
         now = self.clock()
         windows = self._keys(name, key, now)
         redis = self._redis_factory()
+        lock = self._lock_key(name, key)
         if add:
             pipe = redis.pipeline(transaction=False)
             for redis_key, _, period, _ in windows:
                 pipe.set(redis_key, 0, ex=period + 1, nx=True)  # a new window starts at 0
                 pipe.incr(redis_key)
-            counts = [int(n) for n in pipe.execute()[1::2]]
+            pipe.get(lock)
+            results = pipe.execute()
+            counts, locked = [int(n) for n in results[:-1][1::2]], results[-1]
+            used_up = [period for (_, amount, period, _), n in zip(windows, counts)
+                       if n >= amount]
+            if used_up:
+                end = now + max(used_up)
+                redis.set(lock, repr(end), ex=max(used_up) + 1)
+                locked = max(end, float(locked or 0))
         else:
-            counts = [int(n or 0) for n in redis.mget([w[0] for w in windows])]
-        over = [(end - now) for (_, amount, _, end), n in zip(windows, counts)
-                if (n > amount if add else n >= amount)]
+            values = redis.mget([w[0] for w in windows] + [lock])
+            counts, locked = [int(n or 0) for n in values[:-1]], values[-1]
+        over = [(end - now) for (_, amount, _, end), n in zip(windows, counts) if n > amount]
+        if locked is not None and float(locked) > now:
+            over.append(float(locked) - now)
         return not over, max([1, *(math.ceil(x) for x in over)])
 
     def _guarded(self, name: str, key: str, *, add: bool) -> tuple[bool, int]:

@@ -98,3 +98,26 @@ def test_with_redis_unreachable_the_limits_let_requests_through(rt):
     assert [_post(client, n).status_code for n in range(4)] == [201] * 4
     assert client.post("/api/v1/auth/token", json={"username": "rev", "password": PASSWORD}
                        ).status_code == 201
+
+
+def test_a_lockout_lasts_its_whole_period_even_at_a_windows_end(redis_url):
+    """Windows are aligned to the clock: the failure that uses a limit up near a window's
+    end still locks the key for the limit's whole period from then."""
+    from web.ratelimits import RateLimits
+    prefix = f"minyi-test-{secrets.token_hex(4)}"
+    now = [900.0 * 2_000_000 + 899.5]  # half a second before a 15-minute window ends
+    limits = RateLimits({"login_account": "3/15minutes"}, lambda: Redis.from_url(redis_url),
+                        prefix, clock=lambda: now[0])
+    try:
+        for _ in range(3):
+            limits.failed(("login_account", "rev"))
+        assert limits._count("login_account", "rev", add=False) == (False, 900)
+        now[0] += 60  # a new window has begun, but the lockout has not ended
+        assert limits._count("login_account", "rev", add=False) == (False, 840)
+        now[0] += 841
+        assert limits._count("login_account", "rev", add=False) == (True, 1)
+    finally:
+        client = Redis.from_url(redis_url)
+        keys = list(client.scan_iter(f"{prefix}:*"))
+        if keys:
+            client.delete(*keys)
