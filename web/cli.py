@@ -1,5 +1,6 @@
 """The `minyi` command: storage, departments, staff, read models, demo data, dev server."""
 
+import os
 import sys
 
 import click
@@ -216,40 +217,61 @@ REBUILD_BATCH = 5000  # events per transaction of `minyi rebuild all`
 
 
 @click.command("rebuild")
-@click.argument("name")
+@click.argument("names", nargs=-1, required=True)
+@click.option("--jobs", type=click.IntRange(1, 16), default=None,
+              help="processes for `all` (default: the CPUs, at most 4)")
+@click.option("--position", type=int, default=0, hidden=True)
 @with_appcontext
-def rebuild(name):
-    """Rebuild a read model (or `all`) from the event log beside the serving one, then swap.
+def rebuild(names, jobs, position):
+    """Rebuild read models (names, or `all`) from the event log beside the serving ones,
+    then swap each in.
 
     Readers keep seeing the complete old tables until the new ones have caught up; a
     worker running meanwhile may help feed the new generation (the tracking position
-    keeps every event's effect exactly once).
+    keeps every event's effect exactly once). `all` splits the read models into groups of
+    about equal work, one process each, every group fed in one pass over the log.
     """
     from tqdm import tqdm
 
+    from infrastructure.views.updater import CatchUp, events_by_topic, rebuild_plan
+
     rt = _rt()
-    if name == "all":  # one pass over the log for all of them
-        from infrastructure.views.updater import CatchUp
-        total = rt.app.recorder.max_notification_id() or 0
-        with tqdm(total=total, desc="all", unit="ev") as bar:
-            # Larger batches than a live catch-up's: fewer commits, same memory bound.
-            taken = CatchUp(rt.app, rt.views, rt.updaters(),
-                            max(rt.settings.batch_size, REBUILD_BATCH)).rebuild(
-                on_batch=bar.update)
-            bar.update(max(0, total - bar.n))
-        for n, count in taken.items():
-            click.echo(f"{n}: 已重建，读取 {count} 个事件")
-        return
-    for n in [name]:
-        try:
-            updater = rt.updater(n)
-        except KeyError as e:
-            raise click.ClickException(str(e))
-        total = rt.app.recorder.max_notification_id() or 0
-        with tqdm(total=total, desc=n, unit="ev") as bar:
-            count = updater.rebuild(on_batch=bar.update)
-            bar.update(max(0, total - bar.n))
+    known = [u.name for u in rt.updaters()]
+    if "all" in names:
+        names = tuple(known)
+        jobs = jobs or min(4, os.cpu_count() or 1)
+        if jobs > 1:
+            plan = rebuild_plan(rt.updaters(), events_by_topic(rt.app), jobs)
+            _rebuild_in_processes(plan)
+            return
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise click.ClickException(f"unknown read model {unknown[0]!r}; known: {known}")
+    total = rt.app.recorder.max_notification_id() or 0
+    label = names[0] if len(names) == 1 else f"{names[0]}+{len(names) - 1}"
+    with tqdm(total=total, desc=label, unit="ev", position=position) as bar:
+        # Larger batches than a live catch-up's: fewer commits, same memory bound.
+        taken = CatchUp(rt.app, rt.views, [rt.updater(n) for n in names],
+                        max(rt.settings.batch_size, REBUILD_BATCH)).rebuild(
+            on_batch=bar.update)
+        bar.update(max(0, total - bar.n))
+    for n, count in taken.items():
         click.echo(f"{n}: 已重建，读取 {count} 个事件")
+
+
+def _rebuild_in_processes(plan: list[list[str]]) -> None:
+    """One `rebuild` process per group of read models, all at once; fails if any fails."""
+    import subprocess
+
+    # This process has created the stores' tables; the children must not race to create
+    # them again (on PostgreSQL two concurrent CREATE ... IF NOT EXISTS can still collide).
+    env = {**os.environ, "CREATE_TABLE": "no"}
+    procs = [subprocess.Popen([sys.executable, "-m", "web.cli", "rebuild", "--jobs", "1",
+                               "--position", str(i), *names], env=env)
+             for i, names in enumerate(plan)]
+    failed = [names for names, proc in zip(plan, procs) if proc.wait() != 0]
+    if failed:
+        raise click.ClickException(f"重建失败：{', '.join(n for g in failed for n in g)}")
 
 
 @click.command("catch-up")

@@ -63,6 +63,7 @@ class Escalation(ReadModel):
         lexicon = policy.lexicon
         seen = {row["id"] for row in self._rows_for([a["id"] for a in arrivals], query)}
         window: list[dict] = []  # this batch's items so far (not yet in esc_items)
+        by_place: dict = {}  # (topic, area) -> this batch's items with them, in order
         open_now: dict = {}  # topic_area -> incident_no decided in this batch
         to_link: dict = {}  # incident_no -> items to link to it (all at the end)
         for item in arrivals:
@@ -74,7 +75,7 @@ class Escalation(ReadModel):
             topic = found.topic or item["category"]
             item.update(topic=topic, score=found.score, reasons=list(found.reasons))
             stored = self._recent(topic, item["area"], item["at"], lexicon, query)
-            batch = [w for w in window if (w["topic"], w["area"]) == (topic, item["area"])]
+            batch = by_place.setdefault((topic, item["area"]), [])
             recent = stored + batch
             spike = item["area"] is not None and found.topic is not None and spike_in(
                 [r["at"] for r in recent] + [item["at"]], item["at"], lexicon)
@@ -99,6 +100,7 @@ class Escalation(ReadModel):
                             emit("UPDATE esc_items SET incident_no = :no WHERE id = :id",
                                  {"no": incident_no, "id": other["id"]})
             window.append(item)
+            batch.append(item)
         for incident_no, items in to_link.items():
             self._link(incident_no, items)
         for item in window:

@@ -5,8 +5,10 @@ SQL is written once with :name placeholders; the PostgreSQL store rewrites them 
 psycopg's %(name)s. Keep statements portable (TEXT dates, INTEGER flags, upserts).
 """
 
+import os
 import re
 from contextlib import nullcontext
+from functools import lru_cache
 from itertools import groupby
 from typing import Iterable, Sequence
 
@@ -29,34 +31,103 @@ def _batched(statements: Sequence[Statement]):
 # A statement that touches one row by its `id` and nothing else (UPDATE ... WHERE id = :id,
 # or an INSERT whose first column is id): such statements on different ids commute.
 _ONE_ROW = re.compile(r"^(UPDATE \S+ SET .* WHERE id = :id|INSERT INTO \S+ \(id,.*)$", re.S)
+_TABLE = re.compile(r"^(?:UPDATE|INSERT INTO) (\S+)")
+_INSERT = re.compile(r"^INSERT INTO \S+ \((id,[^()]*)\) VALUES \((:id,[^()]*)\)$", re.S)
+_UPDATE = re.compile(r"^UPDATE \S+ SET (.*) WHERE id = :id$", re.S)
+_ASSIGNMENT = re.compile(r"^\s*(\w+)\s*=\s*:(\w+)\s*$")
+_NAME = re.compile(r"^\w+$")
+BARRIER, ROW, INSERT, UPDATE = "barrier", "row", "insert", "update"
+
+
+@lru_cache(maxsize=4096)
+def _shape(sql: str) -> tuple[str, str | None, tuple]:
+    """What grouping needs to know of a statement: (BARRIER, None, ()) for one that may
+    touch any row; (INSERT, table, ((column, parameter), ...)) for a plain insert of bare
+    parameters; (UPDATE, table, ((column, parameter), ...)) for an update of one row by id
+    to bare parameters; (ROW, table, ()) for any other statement on one row by id."""
+    if not _ONE_ROW.match(sql):
+        return BARRIER, None, ()
+    table = _TABLE.match(sql).group(1)
+    found = _INSERT.match(sql)
+    if found:
+        columns = [c.strip() for c in found.group(1).split(",")]
+        values = [v.strip() for v in found.group(2).split(",")]
+        if len(columns) == len(values) and len(set(columns)) == len(columns) and all(
+                _NAME.match(c) for c in columns) and all(
+                v[:1] == ":" and _NAME.match(v[1:]) for v in values):
+            return INSERT, table, tuple(zip(columns, (v[1:] for v in values)))
+        return ROW, table, ()
+    found = _UPDATE.match(sql)
+    if found:
+        pairs = [_ASSIGNMENT.match(part) for part in found.group(1).split(",")]
+        if all(pairs):
+            return UPDATE, table, tuple((m.group(1), m.group(2)) for m in pairs)
+    return ROW, table, ()
+
+
+@lru_cache(maxsize=4096)
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    return (f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"VALUES ({', '.join(':' + c for c in columns)})")
+
+
+def _folded(statements: Sequence[Statement]) -> list[Statement]:
+    """The batch with each update of bare values folded into the insert of its row, where
+    this batch inserts the row and nothing else touched it in between (no barrier, no
+    other statement on it): a whole history in one batch (as in a rebuild) is then one
+    insert per row instead of an insert and an update per event. The insert keeps its
+    place; a column only an update sets is added to it (its default would be replaced)."""
+    out: list = []  # (sql, params), or (None, table, {column: value}) for an insert
+    rows: dict = {}  # (table, id) -> {column: value} of its insert, while foldable
+    for sql, params in statements:
+        kind, table, pairs = _shape(sql)
+        if kind is BARRIER:
+            rows.clear()
+            out.append((sql, params))
+            continue
+        key = (table, params.get("id"))
+        if kind is UPDATE and key in rows:
+            row = rows[key]
+            for column, name in pairs:
+                row[column] = params[name]
+            continue
+        if kind is INSERT:
+            row = rows[key] = {column: params[name] for column, name in pairs}
+            out.append((None, table, row))
+            continue
+        rows.pop(key, None)
+        out.append((sql, params))
+    return [(_insert_sql(entry[1], tuple(entry[2])), entry[2]) if entry[0] is None else entry
+            for entry in out]
 
 
 def _grouped(statements: Sequence[Statement]):
     """Statements of the same SQL as one executemany each, in an order with the same effect.
 
     Handlers emit event by event, so a batch interleaves a few kinds of statement (row after
-    row: update the item, add a step, update the item, ...). A statement that touches one
-    row by id joins the latest group of its SQL when no statement since that group touched
-    the same id; any other statement keeps its place and nothing moves across it. Rows are
-    then written a group at a time: a tenth of the driver calls for the same result."""
-    groups: list[list] = []  # [sql, [params], ids touched]
+    row: update the item, add a step, update the item, ...). Updates are first folded into
+    the inserts of their rows (`_folded`). Then a statement that touches one row by id joins
+    the latest group of its SQL when no statement since that group touched the same id; any
+    other statement keeps its place and nothing moves across it. Rows are then written a
+    group at a time: a tenth of the driver calls for the same result."""
+    groups: list[list] = []  # [sql, [params]]
     latest: dict[str, int] = {}  # sql -> index of its latest group since the last barrier
     touched_after: dict = {}  # id -> index of the latest group that touched it
-    for sql, params in statements:
-        key = params.get("id") if _ONE_ROW.match(sql) else None
-        if key is None:  # a barrier: everything before stays before
-            groups.append([sql, [params], None])
+    for sql, params in _folded(statements):
+        if _shape(sql)[0] is BARRIER:  # everything before stays before
+            groups.append([sql, [params]])
             latest.clear()
             touched_after.clear()
             continue
+        key = params.get("id")
         index = latest.get(sql)
         if index is None or touched_after.get(key, -1) > index:
-            groups.append([sql, [params], None])
+            groups.append([sql, [params]])
             index = latest[sql] = len(groups) - 1
         else:
             groups[index][1].append(params)
         touched_after[key] = max(index, touched_after.get(key, -1))
-    for sql, params, _ in groups:
+    for sql, params in groups:
         yield sql, params
 
 
@@ -176,7 +247,8 @@ class ViewStoreMixin:
                              "VALUES (:name, :g, :v, :s)",
                           {"name": model.name, "g": number, "v": model.version, "s": state})
             for statement in generation.ddl(
-                    indexes=state == SERVING or model.indexes_while_building):
+                    indexes=state == SERVING or model.indexes_while_building,
+                    dialect=self.dialect):
                 c.execute(statement)
             if state == SERVING:
                 self._point_views(c, generation)
@@ -186,7 +258,7 @@ class ViewStoreMixin:
         """Serve `generation` instead of the current one, in one transaction (its indexes
         are built first, in one of their own: readers keep the old tables meanwhile)."""
         name = generation.model.name
-        self.run(generation.index_ddl())
+        self.run(generation.index_ddl(self.dialect))
         with self.datastore.transaction(commit=True) as c:
             self._execute(c, f"UPDATE {REGISTRY} SET state = :serving WHERE name = :name "
                              "AND generation = :g AND state = :building",
@@ -240,10 +312,24 @@ class ViewStoreMixin:
         declares: an older generation serving during a rebuild lacks new ones (NULL)."""
         for table, target in generation.names.items():
             present = self._columns_of(c, target)
+            if not present:  # a table an older version did not have: serve it empty
+                for statement in generation.table_ddl(table, self.dialect):
+                    c.execute(statement)
+                present = self._columns_of(c, target)
             columns = ", ".join(name if name in present else f"NULL AS {name}"
                                 for name in generation.model.columns(table))
+            if table in generation.model.full_text and self.dialect == "postgres":
+                # An older generation without the search column finds nothing until the
+                # current one is built (its listing stays complete).
+                columns += (", vector" if "vector" in present
+                            else ", CAST(NULL AS tsvector) AS vector")
             c.execute(f"DROP VIEW IF EXISTS {table}")
             c.execute(f"CREATE VIEW {table} AS SELECT {columns} FROM {target}")
+            if table in generation.model.full_text and self.dialect == "sqlite":
+                # MATCH and rank reach the FTS5 table through its hidden columns.
+                c.execute(f"DROP VIEW IF EXISTS {table}_fts")
+                c.execute(f"CREATE VIEW {table}_fts AS SELECT rowid AS position, id, "
+                          f"{target}_fts AS fts, rank FROM {target}_fts")
 
     def _adopt_legacy(self, c, model) -> None:
         """Tables from before generations existed serve as generation 0 (version 0), so the
@@ -269,6 +355,9 @@ class ViewStoreMixin:
                 old = Generation(model, row["generation"], row["version"], RETIRED)
                 for table in old.names.values():
                     c.execute(f"DROP TABLE IF EXISTS {table}")
+                if self.dialect == "sqlite":  # the FTS5 tables (their triggers went above)
+                    for table in model.full_text:
+                        c.execute(f"DROP TABLE IF EXISTS {old.names[table]}_fts")
                 self._execute(c, f"DELETE FROM {self.tracking_table} "
                                  "WHERE application_name = :n", {"n": old.tracking_name})
                 self._execute(c, f"DELETE FROM {REGISTRY} WHERE name = :name "
@@ -350,6 +439,8 @@ class PostgresViewStore(ViewStoreMixin, PostgresTrackingRecorder):
 
 def open_view_store(env: dict):
     """Build the read-model store for the backend named in `env`."""
+    if os.environ.get("CREATE_TABLE"):  # as the event store's (eventsourcing reads it there)
+        env = {**env, "CREATE_TABLE": os.environ["CREATE_TABLE"]}
     factory = InfrastructureFactory.construct(Environment("minyi_views", env))
     module = env["PERSISTENCE_MODULE"]
     cls = PostgresViewStore if module.endswith("postgres") else SQLiteViewStore

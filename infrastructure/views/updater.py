@@ -311,3 +311,28 @@ class CatchUp:
 
 class _Diverged(Exception):
     """The one pass cannot go on; each read model's own updater takes over."""
+
+
+def events_by_topic(app) -> dict[str, int]:
+    """How many events of each topic the log holds (one scan; a rebuild's plan)."""
+    table = app.recorder.events_table_name
+    with app.recorder.datastore.transaction(commit=False) as c:
+        c.execute(f"SELECT topic AS topic, COUNT(*) AS n FROM {table} GROUP BY topic")
+        return {row["topic"]: int(row["n"]) for row in c.fetchall()}
+
+
+def rebuild_plan(updaters: list, counts: dict[str, int], jobs: int) -> list[list[str]]:
+    """Read models split into at most `jobs` groups of about equal work, each rebuilt by a
+    process of its own in one pass over the log (each group decodes the log once).
+
+    A read model's work is taken as the events of its topics times its `rebuild_cost` (a
+    handler's relative cost per event); the heaviest go first to the lightest group."""
+    work = sorted(((sum(counts.get(t, 0) for t in u.model.topics)
+                    * getattr(u.model, "rebuild_cost", 1.0), u.name) for u in updaters),
+                  reverse=True)
+    groups: list[tuple[float, list[str]]] = [(0.0, []) for _ in range(max(1, jobs))]
+    for weight, name in work:
+        load, names = min(groups, key=lambda g: g[0])
+        groups.remove((load, names))
+        groups.append((load + weight, names + [name]))
+    return [names for _, names in groups if names]
