@@ -16,6 +16,9 @@
                    PostgreSQL (bench/pipeline.py)
 7. rebuild       - `minyi rebuild all` over a million events in a process of its own: seconds
                    and resident memory sampled throughout; SQLite and PostgreSQL
+8. search        - the public listing and its full-text search with 100,000 published items:
+                   server time (p50/p95/p99) of plain pages, filters and searches from rare
+                   to common words (bench/search.py); `--database postgres` for PostgreSQL
 """
 
 import argparse
@@ -33,6 +36,7 @@ from http.client import HTTPConnection
 from pathlib import Path
 
 from .pipeline import bench_catch_up_all, bench_rebuild
+from .search import bench_search
 from .system import Ceiling, System, temporary_postgres
 
 WEB_WORKERS, THREADS = 2, 4  # gunicorn -w and --threads, for the system and the ceiling
@@ -577,7 +581,7 @@ def main() -> None:
     parser.add_argument("--only", choices=("submissions", "catch_up", "catch_up_postgres",
                                            "catch_up_all", "rebuild", "latency", "tickets",
                                            "oversight", "statistics", "scoring",
-                                           "escalation", "abuse_limits"))
+                                           "escalation", "abuse_limits", "search"))
     parser.add_argument("--seconds", type=float, default=15,
                         help="measured seconds per HTTP run (submissions: per client count "
                              "and per server; latency: paced run)")
@@ -592,10 +596,14 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=30000)
     parser.add_argument("--rebuild-events", type=int, default=1_000_000,
                         help="rebuild: events in the log rebuilt by `minyi rebuild all`")
+    parser.add_argument("--rebuild-jobs", type=int, default=None,
+                        help="rebuild: processes of `minyi rebuild all --jobs` (default: CPUs, ≤ 4)")
     parser.add_argument("--items", type=int, default=100_000,
                         help="oversight: open tickets")
     parser.add_argument("--stats-items", type=int, default=1_000_000,
                         help="statistics: items in the large store (the small one has 10,000)")
+    parser.add_argument("--search-items", type=int, default=100_000,
+                        help="search: published items in the listing")
     args = parser.parse_args()
     results = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                            "platform": platform.platform()},
@@ -606,7 +614,8 @@ def main() -> None:
             "catch_up_postgres": lambda: catch_up_on_postgres(args.events),
             "catch_up_all": lambda: {backend: bench_catch_up_all(args.events * 3, backend)
                                      for backend in ("sqlite", "postgres")},
-            "rebuild": lambda: {backend: bench_rebuild(args.rebuild_events, backend)
+            "rebuild": lambda: {backend: bench_rebuild(args.rebuild_events, backend,
+                                                       args.rebuild_jobs)
                                 for backend in ("sqlite", "postgres")},
             "latency": lambda: bench_latency(50, args.seconds),
             "tickets": lambda: bench_submissions(args.seconds, args.clients, args.database,
@@ -616,7 +625,8 @@ def main() -> None:
             "scoring": bench_scoring,
             "escalation": lambda: bench_escalation(50, args.seconds),
             "abuse_limits": lambda: bench_abuse_limits(args.seconds, args.clients[:2],
-                                                       max(args.rounds, 6))}
+                                                       max(args.rounds, 6)),
+            "search": lambda: bench_search(args.search_items, args.database)}
     for name, run in runs.items():
         if args.only and name != args.only:
             continue

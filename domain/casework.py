@@ -18,8 +18,10 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcodin
 from .actors import Actor
 from .apikeys import ApiKeyCommands
 from .categories import CategoryCommands
+from .reply_templates import ReplyTemplateCommands
 from .calendar import ScheduleCommands, ScheduledCalendar
 from .comments import COMMENTS, CommentCommands
+from .consultations import CONSULTATIONS, ConsultationCommands
 from .deadlines import DeadlinePolicy, WorkingCalendar
 from .directory import DirectoryCommands
 from .errors import ConflictError, IllegalTransitionError, NotFoundError
@@ -33,7 +35,7 @@ from .workflow import Context, Registry, Workflow
 # Every item kind the application knows; a new kind adds one line here.
 log = logging.getLogger(__name__)
 
-WORKFLOWS: tuple[Workflow, ...] = (COMMENTS, TICKETS, INCIDENTS)
+WORKFLOWS: tuple[Workflow, ...] = (COMMENTS, TICKETS, INCIDENTS, CONSULTATIONS)
 
 # Event attributes a timeline never shows (bookkeeping and private data).
 HIDDEN_IN_TIMELINE = frozenset((
@@ -71,9 +73,10 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class Casework(CommentCommands, TicketCommands, IncidentCommands, LexiconCommands,
+class Casework(CommentCommands, TicketCommands, IncidentCommands, ConsultationCommands,
+               LexiconCommands,
                DirectoryCommands, ApiKeyCommands, CategoryCommands, ScheduleCommands,
-               Application):
+               ReplyTemplateCommands, Application):
     """Records and handles the public's items; every event carries `actor` and `at`."""
 
     name = "minyi"  # names the PostgreSQL tables; stable across renames of this class

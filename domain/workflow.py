@@ -21,7 +21,8 @@ class Input:
 
     name: str
     label: str
-    widget: str = "text"  # text | textarea | number | boolean | choice | department | departments
+    # text | textarea | number | boolean | choice | department | departments | photos (keys)
+    widget: str = "text"
     required: bool = True
     max_length: int = 500
     minimum: int | None = None
@@ -32,7 +33,7 @@ class Input:
 
     @property
     def default(self) -> Any:
-        if self.widget == "departments":
+        if self.widget in ("departments", "photos"):
             return []
         return None if self.widget in ("number", "boolean") else ""
 
@@ -87,6 +88,9 @@ class Action:
     success: str = ""  # str.format'ed with item=...; default "已<label>"
     style: str = "secondary"  # primary | danger | secondary
     group: str = "main"  # quick (one click) | main | publication
+    # The step the item waits for from this role: the console shows the first main action
+    # that fits open and folds the others under 其他操作.
+    main: bool = False
 
     def fits(self, item) -> bool:
         """Whether the item's state admits this action (the aggregate still decides)."""

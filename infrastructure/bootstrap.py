@@ -75,14 +75,16 @@ class Runtime:
                                 rectification_days=s.rectification_days,
                                 ticket_days=dict(s.ticket_days),
                                 urgent_hours=s.urgent_ticket_hours)
-        return Casework(env=event_store_env(s.database_url, s.cipher_key),
-                        calendar=self.calendar or ChineseWorkingCalendar.from_file(
-                            s.holidays_file),
-                        clock=self.clock, policy=policy, timezone_name=s.timezone,
-                        query_code_key=s.secret_key.encode(), on_saved=self._poke,
-                        workflows=(*WORKFLOWS, *self.workflows),
-                        number_blocks=RedisNumberBlocks(lambda: self.redis, s.key_prefix,
-                                                        s.ticket_number_block))
+        app = Casework(env=event_store_env(s.database_url, s.cipher_key),
+                       calendar=self.calendar or ChineseWorkingCalendar.from_file(
+                           s.holidays_file),
+                       clock=self.clock, policy=policy, timezone_name=s.timezone,
+                       query_code_key=s.secret_key.encode(), on_saved=self._poke,
+                       workflows=(*WORKFLOWS, *self.workflows),
+                       number_blocks=RedisNumberBlocks(lambda: self.redis, s.key_prefix,
+                                                       s.ticket_number_block))
+        app.consultation_min_days = s.consultation_min_days  # CONSULTATION_MIN_DAYS
+        return app
 
     @cached_property
     def views(self):
@@ -106,6 +108,15 @@ class Runtime:
             host=s.smtp_host, port=s.smtp_port, user=s.smtp_user, password=s.smtp_password,
             sender=s.smtp_from, starttls=s.smtp_starttls, max_age_hours=s.mail_max_age_hours,
             site_url=s.site_url))
+
+    @cached_property
+    def photos(self):
+        """Citizens' photos: checked, re-encoded, encrypted, in PHOTO_STORAGE (a local
+        directory or S3-compatible object storage; nothing connects until first used)."""
+        from .photos import Photos, open_storage
+        s = self.settings
+        return Photos(open_storage(s), s.cipher_key, max_bytes=s.photo_max_bytes,
+                      max_pixels=s.photo_max_pixels)
 
     @cached_property
     def fingerprint(self) -> Fingerprints:

@@ -68,6 +68,7 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     comment_days: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_COMMENT_DAYS))
     rectification_days: int = 15
+    consultation_min_days: int = 30  # days a major decision's draft is open at least
     ticket_days: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_TICKET_DAYS))
     urgent_ticket_hours: int = URGENT_TICKET_HOURS
     oversight_interval: int = 300
@@ -103,6 +104,14 @@ class Settings:
     # queue name -> read models whose catch-up jobs go there; the others: queue_name
     read_model_queues: Mapping[str, tuple] = field(default_factory=dict)
     idempotency_ttl: int = 86400
+    # citizens' photos (infrastructure/photos.py): "" = var/photos, file:///dir, s3://bucket
+    photo_storage: str = ""
+    photo_max_bytes: int = 5 * 1024 * 1024
+    photo_max_pixels: int = 40_000_000
+    s3_endpoint_url: str = ""
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
+    s3_region: str = "us-east-1"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -125,6 +134,8 @@ class Settings:
             background_pokes=env.get("BACKGROUND_POKES", "1").strip().lower() not in (
                 "0", "false", "no", "off"),
             rectification_days=_int(env, "RECTIFICATION_DAYS", cls.rectification_days),
+            consultation_min_days=_int(env, "CONSULTATION_MIN_DAYS",
+                                       cls.consultation_min_days),
             holidays_file=env.get("HOLIDAYS_FILE", ""),
             batch_size=_int(env, "PROJECTION_BATCH_SIZE", cls.batch_size),
             catchup_interval=_int(env, "CATCHUP_INTERVAL", cls.catchup_interval),
@@ -158,6 +169,14 @@ class Settings:
             log_level=(env.get("LOG_LEVEL") or cls.log_level).strip().upper(),
             access_log=env.get("ACCESS_LOG", "0").strip().lower() in ("1", "true", "yes", "on"),
             read_model_queues=_queues(env, "READ_MODEL_QUEUES"),
+            # citizens' photos
+            photo_storage=env.get("PHOTO_STORAGE", "").strip(),
+            photo_max_bytes=max(1024, _int(env, "PHOTO_MAX_BYTES", cls.photo_max_bytes)),
+            photo_max_pixels=max(10_000, _int(env, "PHOTO_MAX_PIXELS", cls.photo_max_pixels)),
+            s3_endpoint_url=env.get("S3_ENDPOINT_URL", "").strip(),
+            s3_access_key=env.get("S3_ACCESS_KEY", ""),
+            s3_secret_key=env.get("S3_SECRET_KEY", ""),
+            s3_region=env.get("S3_REGION") or cls.s3_region,
         )
         values.update(overrides)
         return cls(**values)

@@ -42,10 +42,14 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
     logging.basicConfig(level=logging.INFO)
 
     from . import (admin, api, auth, comments, errors, feeds, filters, idempotency, incidents,
-                   notifications, open311, openapi, security, staff, system, tickets)
+                   notifications, open311, openapi, photos, security, staff, system,
+                   tickets)
+    from . import consultations, reply_templates
     from .extensions import csrf
 
     system.init_app(app)  # request ids, latency metrics, JSON logs (web/system.py)
+    photos.init_app(app)  # larger bodies where photos come, before CSRF reads the form
+    consultations.init_app(app)  # larger bodies for consultation files, likewise
     csrf.init_app(app)
     errors.init_app(app)
     idempotency.init_app(app)
@@ -53,9 +57,10 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
     filters.init_app(app)
     auth.init_app(app)
     blueprints = [*comments.blueprints(), *tickets.blueprints(), *incidents.blueprints(),
+                  *consultations.blueprints(),
                   *feeds.blueprints(),
                   *open311.blueprints(), staff.bp, api.bp, openapi.bp, system.bp,
-                  notifications.bp, admin.bp]
+                  notifications.bp, admin.bp, reply_templates.bp, reply_templates.api_bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     for blueprint in blueprints:

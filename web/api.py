@@ -82,6 +82,26 @@ def inbox():
     return schemas.InboxPageOut().dump(page.as_dict())
 
 
+@bp.get("/staff/todo")
+@staff_required()
+def todo():
+    """What the signed-in member's roles must do now, the nearest deadline first."""
+    from .staff import deadline_marks
+    query = schemas.TodoQuery().load(request.args.to_dict())
+    actor = current_actor()
+    department = None if actor.sees_all_departments else actor.department
+    rt = runtime()
+    today = rt.app.today()
+    page = rt.queries.todo(today=today, roles=actor.roles, queue=query["queue"],
+                           department=department, page=query["page"],
+                           per_page=query["per_page"])
+    deadline_marks(page.items, today)
+    return schemas.TodoPageOut().dump({
+        **page.as_dict(),
+        "queues": rt.queries.todo_counts(today=today, roles=actor.roles,
+                                         department=department)})
+
+
 @bp.get("/staff/<kind>/<number>")
 @staff_required()
 def staff_item(kind: str, number: str):

@@ -163,6 +163,8 @@ def load_demo(rt, count: int = 300, seed: int = 2019, days: int = 120) -> dict:
             outcome = one_ticket(app, rng, clock, handler_of, TOPICS, PLACES, NAMES,
                                  real_clock())
             tickets[outcome] = tickets.get(outcome, 0) + 1
+        from .consultations.demo import load_consultations  # 重大决策预公开
+        stats["consultations"] = load_consultations(app, rng, clock, real_clock(), handler_of)
     finally:
         app.clock = real_clock
     rt.catch_up_all()

@@ -20,6 +20,9 @@ def _field(spec) -> fields.Field:
     if spec.widget == "departments":
         return fields.List(fields.String(validate=validate.Length(min=1, max=50)),
                            load_default=list, validate=validate.Length(max=20))
+    if spec.widget == "photos":  # keys of the item's photos (domain/comments/photos.py)
+        return fields.List(fields.String(validate=validate.Length(min=1, max=64)),
+                           load_default=list, validate=validate.Length(max=20))
     if spec.widget == "number":
         bounds = validate.Range(min=spec.minimum, max=spec.maximum)
         if spec.required:
@@ -50,7 +53,7 @@ def action_schema(workflow, action) -> type:
 def form_values(workflow, name: str, form) -> dict:
     """An HTML form's values for an action: lists for multiple choices, CRLF as LF."""
     lists = {spec.name for spec in workflow.action(name).inputs
-             if spec.widget == "departments"}
+             if spec.widget in ("departments", "photos")}
     return {k: (form.getlist(k) if k in lists else form.get(k, "").replace("\r\n", "\n"))
             for k in form}
 
@@ -73,7 +76,7 @@ def run_action(app, kind: str, number: str, name: str, actor, data: dict):
 def action_form(action, item) -> dict:
     """What the console needs to draw one action's form, prefilled from the item."""
     return {"name": action.name, "label": action.label, "style": action.style,
-            "group": action.group, "inputs": [
+            "group": action.group, "main": action.main, "inputs": [
                 {"name": spec.name, "label": spec.label, "widget": spec.widget,
                  "required": spec.required, "max_length": spec.max_length,
                  "minimum": spec.minimum, "maximum": spec.maximum, "hint": spec.hint,
@@ -84,6 +87,6 @@ def action_form(action, item) -> dict:
 
 def _prefill(item, spec):
     value = getattr(item, spec.prefill, None) if spec.prefill else None
-    if spec.widget == "departments":
+    if spec.widget in ("departments", "photos"):
         return list(value or [])
     return value or ""

@@ -57,11 +57,26 @@ def _session_cookie_name() -> str:
 
 def _fingerprint() -> str:
     digest = hashlib.sha256()
+    multipart = request.mimetype == "multipart/form-data"
     for part in (request.method, request.path, request.query_string.decode("latin-1"),
-                 request.content_type or ""):
+                 request.mimetype if multipart else request.content_type or ""):
         digest.update(part.encode("utf-8", "replace") + b"\0")
-    digest.update(request.get_data(cache=True))
+    if multipart:  # its parts, not its bytes: a retry may choose another boundary
+        _digest_parts(digest)
+    else:
+        digest.update(request.get_data(cache=True))
     return digest.hexdigest()
+
+
+def _digest_parts(digest) -> None:
+    """A multipart body (photos with a comment) by its fields and files' contents."""
+    for key, value in request.form.items(multi=True):
+        digest.update(f"field\0{key}\0{value}\0".encode("utf-8", "replace"))
+    for key, upload in request.files.items(multi=True):
+        content = upload.stream.read()
+        upload.stream.seek(0)  # the view reads it again
+        digest.update(f"file\0{key}\0{upload.filename}\0".encode("utf-8", "replace"))
+        digest.update(hashlib.sha256(content).digest())
 
 
 def _redis_key(key: str) -> str:

@@ -6,12 +6,13 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, Response, abort, current_app, send_from_directory
 
-from . import schemas
+from . import photos, schemas
 from .extensions import runtime
 from .feeds import schemas as feed_schemas
 from .tickets import schemas as ticket_schemas
 from .forms import action_schema
 from .incidents import api as incident_api
+from .consultations import schemas as consultation_schemas
 from .notifications import NoticesPageOut
 
 bp = Blueprint("openapi", __name__, url_prefix="/api")
@@ -31,12 +32,15 @@ OPERATIONS = (
      (202, None), False, None),
     ("/api/v1/replies", "get", "答复公开列表（筛选、分页）", None, (200, schemas.RepliesPageOut), False,
      schemas.RepliesQuery),
-    ("/api/v1/replies/{tracking_no}", "get", "一条已公开的答复", None, (200, schemas.PublicReplyOut),
-     False, None),
+    ("/api/v1/replies/{tracking_no}", "get", "一条已公开的答复（含公开的照片）", None,
+     (200, photos.PublicReplyDetailOut), False, None),
     ("/api/v1/reference", "get", "单位、分类、类型、评价等级", None, (200, None), False, None),
     ("/api/v1/auth/token", "post", "工作人员换取访问令牌", schemas.TokenIn, (201, None), False, None),
     ("/api/v1/me", "get", "当前工作人员", None, (200, None), True, None),
-    ("/api/v1/staff/inbox", "get", "工作台待办列表", None, (200, schemas.InboxPageOut), True, schemas.InboxQuery),
+    ("/api/v1/staff/inbox", "get", "留言列表（状态、单位、超期、检索）", None, (200, schemas.InboxPageOut), True,
+     schemas.InboxQuery),
+    ("/api/v1/staff/todo", "get", "本人待办：按角色的待办队列，办理时限近者在前", None,
+     (200, schemas.TodoPageOut), True, schemas.TodoQuery),
     ("/api/v1/staff/tickets", "post", "12345热线来电登记（话务员）", ticket_schemas.TicketIn,
      (201, ticket_schemas.TicketCreated), True, None),
     ("/api/v1/staff/tickets", "get", "热线工单队列（单位、状态、超期、今日到期、待回访）", None,
@@ -55,6 +59,29 @@ OPERATIONS = (
      None, (200, feed_schemas.StatsOut), False, feed_schemas.StatsQuery),
     ("/feeds/stats.csv", "get", "公开统计数据 CSV（每个单位每月一行，UTF-8 带 BOM）", None,
      (200, None), False, feed_schemas.StatsQuery),
+    ("/api/v1/consultations", "get", "重大决策预公开：征求意见列表（状态 upcoming/open/closed/published、"
+     "承办部门、年度）", None, (200, consultation_schemas.ConsultationsPageOut), False,
+     consultation_schemas.ConsultationsQuery),
+    ("/api/v1/consultations/{consultation_no}", "get",
+     "一个重大决策事项：草案、起止日期、会议、采纳情况（每条意见的 adoption 和 reason）", None,
+     (200, consultation_schemas.ConsultationDetailOut), False, None),
+    ("/api/v1/consultations/{consultation_no}/opinions", "post",
+     "提交意见（征集期内；不在征集期 422），返回意见编号和查询码", consultation_schemas.OpinionIn,
+     (201, consultation_schemas.OpinionCreated), False, None),
+    ("/api/v1/consultations/opinions/{opinion_no}", "get", "网民凭查询码查看本人意见的采纳情况",
+     None, (200, consultation_schemas.CitizenOpinionOut), False, None),
+    ("/api/v1/staff/consultations", "get", "年度重大决策事项目录（工作人员；承办人仅本单位）", None,
+     (200, consultation_schemas.ConsultationsPageOut), True, consultation_schemas.StaffQuery),
+    ("/api/v1/staff/consultations", "post", "列入年度重大决策事项目录（管理员；承办人限本单位）",
+     consultation_schemas.ConsultationIn, (201, None), True, None),
+    ("/api/v1/staff/consultations/{consultation_no}/files", "post",
+     "上传附件（multipart/form-data：file、role=draft|decision|meeting、meeting_no；不超过 5 MB）",
+     None, (201, None), True, None),
+    ("/feeds/consultations.json", "get", "重大决策预公开 JSON 订阅（generated_at 与事项列表）", None,
+     (200, consultation_schemas.ConsultationsFeedOut), False,
+     consultation_schemas.FeedQuery),
+    ("/feeds/consultations.atom", "get", "重大决策预公开 Atom 订阅", None, (200, None), False,
+     consultation_schemas.FeedQuery),
 )
 
 
@@ -83,7 +110,8 @@ def build_spec(workflows) -> dict:
                   for name in re.findall(r"\{(\w+)\}", path)]
         if query is not None:
             params.append({"in": "query", "schema": query})
-        if path.endswith("/comments/{tracking_no}") and not secured:
+        if path.endswith(("/comments/{tracking_no}", "/opinions/{opinion_no}")) and \
+                not secured:
             params.append({"in": "query", "name": "query_code", "required": True,
                            "schema": {"type": "string"}})
         if method == "post":
@@ -107,7 +135,7 @@ def build_spec(workflows) -> dict:
                     "application/json": {"schema": action_schema(workflow, action)}}},
                 "responses": {"200": {"description": "新状态与可执行的操作"}, "4XX": ERROR},
                 "security": BEARER}})
-    return spec.to_dict()
+    return photos.document(spec.to_dict())
 
 
 @bp.get("/openapi.json")

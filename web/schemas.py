@@ -7,7 +7,8 @@ from marshmallow import (EXCLUDE, RAISE, Schema, ValidationError, fields, pre_lo
                          validates_schema)
 
 from domain.comments import STATUS_LABELS
-from domain.comments.aggregate import MAX_ADDRESS, MAX_CONTENT, MAX_TITLE
+from domain.comments.aggregate import (MAX_ADDRESS, MAX_CONTENT, MAX_TITLE, MIN_CONTENT,
+                                       RATING_REASONS)
 from domain.reference import AREAS, CHANNELS, KINDS, RATINGS, TICKET_KINDS
 
 required_messages = {"required": "此项为必填项", "null": "此项不能为空", "invalid": "格式不正确"}
@@ -74,9 +75,17 @@ class FormSchema(StrictSchema):
 
 # --- citizen -----------------------------------------------------------------
 
+def _content_long_enough(value: str) -> None:
+    if len(value.strip()) < MIN_CONTENT:
+        raise ValidationError(f"留言内容至少{MIN_CONTENT}个字，请写明事情经过和诉求")
+
+
 class CommentIn(StrictSchema):
     title = text_field(MAX_TITLE)
-    content = text_field(MAX_CONTENT)
+    content = fields.String(required=True, validate=[
+        validate.Length(max=MAX_CONTENT, error=f"留言内容不超过{MAX_CONTENT}字"),
+        _content_long_enough], error_messages=_required,
+        metadata={"description": f"{MIN_CONTENT}–{MAX_CONTENT} 字"})
     kind = fields.String(required=True, validate=validate.OneOf(KINDS, error="须为：咨询、建议、投诉、求助之一"),
                          error_messages=_required)
     category = fields.String(required=True, validate=lambda v: known_category(v),
@@ -93,6 +102,15 @@ class CommentIn(StrictSchema):
     address = fields.String(load_default="", validate=validate.Length(
         max=MAX_ADDRESS, error=f"详细地址不超过{MAX_ADDRESS}字"),
         metadata={"description": "详细地址（仅工作人员可见，不公开）"})
+
+
+class Open311CommentIn(CommentIn):
+    """CommentIn as the Open311 interface fills it: GeoReport v2 sets no minimum length on
+    a description, so only the portal's own forms ask for one."""
+
+    content = fields.String(required=True, validate=validate.Length(
+        min=1, max=MAX_CONTENT, error=f"留言内容不能为空且不超过{MAX_CONTENT}字"),
+        error_messages=_required)
 
 
 class CommentForm(FormSchema, CommentIn):
@@ -137,10 +155,15 @@ class RatingIn(StrictSchema):
     rating = fields.String(required=True, validate=validate.OneOf(RATINGS, error="未知的评价等级"),
                            error_messages=_required)
     remark = fields.String(load_default="", validate=validate.Length(max=500))
+    reasons = fields.List(fields.String(validate=validate.OneOf(
+        RATING_REASONS, error="未知的差评原因")), load_default=list,
+        validate=validate.Length(max=len(RATING_REASONS)),
+        metadata={"description": "差评原因（仅“不满意”“非常不满意”可选）"})
 
 
 class RatingForm(FormSchema, RatingIn):
-    pass
+    # The follow page's session may vouch for the citizen instead of the code.
+    query_code = fields.String(load_default=None)
 
 
 class Step(Schema):
@@ -164,6 +187,8 @@ class CitizenCommentOut(Schema):
     due_date = fields.String(allow_none=True)
     department = fields.String(allow_none=True)
     reject_reason = fields.String(allow_none=True)
+    reject_note = fields.String(allow_none=True, metadata={
+        "description": "不予受理时告知留言人的说明"})
     replied_on = fields.String(allow_none=True)
     reply_department = fields.String(allow_none=True)
     reply = fields.String(allow_none=True)
@@ -181,9 +206,14 @@ class RepliesQuery(FormSchema):
         list(dict.fromkeys((*KINDS, *TICKET_KINDS)))))
     date_from = fields.Date(load_default=None, error_messages={"invalid": "日期格式须为 YYYY-MM-DD"})
     date_to = fields.Date(load_default=None, error_messages={"invalid": "日期格式须为 YYYY-MM-DD"})
-    q = fields.String(load_default=None, validate=validate.Length(max=50))
+    q = fields.String(load_default=None, validate=validate.Length(max=50), metadata={
+        "description": "全文检索（标题、内容、答复；中文分词，“停车”可查到“停车场”“乱停车”）："
+                       "给出时按相关程度排序，每条另有 highlight"})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    sort = fields.String(load_default="replied", validate=validate.OneOf(
+        ("replied", "submitted"), error="排序须为 replied（最新答复）或 submitted（最新留言）"),
+        metadata={"description": "replied：最新答复在前（默认）；submitted：最新留言在前"})
 
     @validates_schema
     def dates_in_order(self, data, **_):
@@ -206,6 +236,20 @@ class PublicReplyOut(Schema):
     reply_department = fields.String()
     reply = fields.String()
     rating = fields.String(allow_none=True)
+    highlight = fields.Nested(lambda: ReplyHighlightOut(), metadata={
+        "description": "仅在检索（q）时给出"})
+
+
+class TitleHighlightOut(Schema):
+    """Search results: text already HTML-escaped, matched terms in <mark>…</mark>."""
+
+    title = fields.String(metadata={"description": "标题（HTML 已转义，命中词以 <mark> 标出）"})
+
+
+class ReplyHighlightOut(TitleHighlightOut):
+    snippet = fields.String(metadata={
+        "description": "内容或答复中首个命中处前后约 80 字（HTML 已转义，命中词以 <mark> 标出，"
+                       "截断处为 …）"})
 
 
 class PageOut(Schema):
@@ -246,7 +290,8 @@ class QueueQuery(Paging):
 
     department = fields.String(load_default=None, validate=validate.Length(max=50))
     overdue = Flag(load_default=False)
-    q = fields.String(load_default=None, validate=validate.Length(max=50))
+    q = fields.String(load_default=None, validate=validate.Length(max=50), metadata={
+        "description": "编号（精确），或标题和内容的全文检索（按相关程度排序，每条另有 highlight）"})
 
 
 class InboxQuery(QueueQuery):
@@ -274,7 +319,29 @@ class InboxItemOut(Schema):
     reminders = fields.Integer(metadata={"description": "催办次数"})
     supervised = Flag(metadata={"description": "已督办（当前办理时限）"})
     overdue = Flag()
+    highlight = fields.Nested(TitleHighlightOut, metadata={"description": "仅在检索（q）时给出"})
 
 
 class InboxPageOut(PageOut):
     items = fields.List(fields.Nested(InboxItemOut))
+
+
+class TodoQuery(Paging):
+    queue = fields.String(load_default=None, validate=validate.OneOf(
+        ["review", "route", "answer", "approve", "extension", "bad_rating", "supervise"]),
+        metadata={"description": "一个待办队列；不填为本人全部待办"})
+
+
+class TodoItemOut(InboxItemOut):
+    todo = fields.String(metadata={"description": "所在待办队列：review 待受理、route 待交办、"
+                                                  "answer 待答复、approve 待审签、extension 延期待审批、"
+                                                  "bad_rating 差评待核实、supervise 超期待督办"})
+    days_left = fields.Integer(allow_none=True, metadata={"description": "距办理时限的剩余工作日"})
+    days_over = fields.Integer(allow_none=True, metadata={"description": "已超期的工作日"})
+    due_soon = Flag(metadata={"description": "剩余不超过2个工作日"})
+
+
+class TodoPageOut(PageOut):
+    items = fields.List(fields.Nested(TodoItemOut))
+    queues = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                         metadata={"description": "本人各待办队列的件数"})

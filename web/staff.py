@@ -12,7 +12,7 @@ from flask import (Blueprint, current_app, flash, make_response, redirect, rende
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, TooManyRequests
 
-from domain.comments import COMMENTS
+from domain.comments import COMMENTS, OPEN_STATES, Status
 from domain.errors import AccessDeniedError, AuthenticationError, DomainError, NotFoundError
 
 from . import schemas
@@ -29,6 +29,8 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 # Inbox tabs (the comment inbox), in the order an item moves through them.
 TABS = tuple(COMMENTS.status_labels)
+BEFORE_DISPATCH = (Status.SUBMITTED, Status.ACCEPTED, Status.REJECTED)
+COMMENTS_OPEN = frozenset(OPEN_STATES)
 
 
 # --- sign in / out -------------------------------------------------------------------
@@ -89,12 +91,47 @@ def logout():
 
 # --- inbox ------------------------------------------------------------------------------
 
+DUE_SOON_DAYS = 2  # working days left at which an item is marked 即将到期
+
+
+def deadline_marks(items: list[dict], today) -> list[dict]:
+    """Each open item's working days left (or overdue by), and whether it is due soon."""
+    from datetime import date as _date
+
+    from domain.deadlines import working_days_between
+    calendar = runtime().app.calendar
+    for it in items:
+        due = it.get("due_date")
+        it["days_left"] = it["days_over"] = None
+        it["due_soon"] = False
+        if not due or it.get("status") not in COMMENTS_OPEN:
+            continue
+        due = _date.fromisoformat(due)
+        if due < today:
+            it["days_over"] = max(1, working_days_between(calendar, due, today))
+        else:
+            it["days_left"] = working_days_between(calendar, today, due)
+            it["due_soon"] = it["days_left"] <= DUE_SOON_DAYS
+    return items
+
+
 @bp.get("/")
 @staff_required()
 def inbox():
+    """The comment inbox. Without a filter it opens on the signed-in member's to-do list:
+    what their roles must do now, the nearest deadline first."""
     actor = current_actor()
     rt = runtime()
     raw = request.args.to_dict()
+    today = rt.app.today()
+    queues = rt.queries.todo_queues(actor.roles)
+    todo = raw.pop("todo", None)
+    if not raw and todo is None and queues:
+        todo = "all"  # the console opens on what must be done now
+    if todo == "off":  # the whole inbox, unfiltered
+        todo = None
+    if todo is not None and todo != "all" and todo not in {k for k, _, _ in queues}:
+        todo = "all" if queues else None
     errors = {}
     try:
         query = schemas.InboxQuery().load(raw)
@@ -102,27 +139,56 @@ def inbox():
         errors, query = chinese_errors(e.messages), schemas.InboxQuery().load({})
     if not actor.sees_all_departments:
         query["department"] = actor.department
-    today = rt.app.today()
     counts = rt.queries.inbox_counts(today=today, department=query["department"])
-    page = rt.queries.inbox(today=today, **query)
+    todo_counts = rt.queries.todo_counts(today=today, roles=actor.roles,
+                                         department=query["department"])
+    if todo is not None:
+        page = rt.queries.todo(today=today, roles=actor.roles,
+                               queue=None if todo == "all" else todo,
+                               department=query["department"], page=query["page"],
+                               per_page=query["per_page"])
+    else:
+        page = rt.queries.inbox(today=today, **query)
+    deadline_marks(page.items, today)
     # Links keep the department and search; tabs replace the status.
     keep = {k: query[k] for k in ("department", "q") if query.get(k)}
     if not actor.sees_all_departments:
         keep.pop("department", None)
-    tabs = [{"label": "全部", "args": keep, "count": sum(counts.get(t, 0) for t in TABS),
-             "active": not query["status"] and not query["overdue"]}]
+    tabs = []
+    if queues:
+        tabs.append({"label": "我的待办", "args": {"todo": "all"},
+                     "count": sum(todo_counts.values()), "active": todo == "all",
+                     "alert": True})
+        tabs += [{"label": label, "args": {"todo": key}, "count": todo_counts.get(key, 0),
+                  "active": todo == key, "alert": key in ("bad_rating", "supervise")}
+                 for key, label, _ in queues if len(queues) > 1]
+    browsing = todo is None
+    tabs.append({"label": "全部", "args": keep or ({"todo": "off"} if queues else {}),
+                 "count": sum(counts.get(t, 0) for t in TABS),
+                 "active": browsing and not query["status"] and not query["overdue"]})
+    # A handler's department never holds items before they are dispatched to it.
+    shown = [t for t in TABS if actor.sees_all_departments or t not in BEFORE_DISPATCH]
     tabs += [{"label": COMMENTS.status_label(t), "args": {**keep, "status": t},
-              "count": counts.get(t, 0), "active": query["status"] == t and not query["overdue"]}
-             for t in TABS]
+              "count": counts.get(t, 0),
+              "active": browsing and query["status"] == t and not query["overdue"]}
+             for t in shown]
     tabs.append({"label": "超期", "args": {**keep, "overdue": "1"},
-                 "count": counts.get("overdue", 0), "active": query["overdue"], "alert": True})
-    paging_args = {**keep, **({"status": query["status"]} if query["status"] else {}),
-                   **({"overdue": "1"} if query["overdue"] else {}),
-                   **({"per_page": query["per_page"]} if "per_page" in raw and not errors else {})}
+                 "count": counts.get("overdue", 0), "active": browsing and query["overdue"],
+                 "alert": True})
+    if todo is not None:
+        paging_args = {"todo": todo}
+    else:
+        paging_args = {**keep, **({"status": query["status"]} if query["status"] else {}),
+                       **({"overdue": "1"} if query["overdue"] else {})}
+        if not paging_args and queues:
+            paging_args["todo"] = "off"
+    if "per_page" in raw and not errors:
+        paging_args["per_page"] = query["per_page"]
     status = 422 if errors else 200
     return render_template("staff/inbox.html", page=page, tabs=tabs, query=query,
-                           errors=errors, paging_args=paging_args,
-                           statuses=[(t, COMMENTS.status_label(t)) for t in TABS],
+                           errors=errors, paging_args=paging_args, todo=todo,
+                           todo_label=dict((k, label) for k, label, _ in queues),
+                           statuses=[(t, COMMENTS.status_label(t)) for t in shown],
                            departments=rt.queries.departments(),
                            can_filter_department=actor.sees_all_departments), status
 
@@ -136,6 +202,10 @@ def _actor_names() -> dict:
     return names
 
 
+# Actions whose text is a reply to the citizen: the page offers the canned replies there.
+REPLY_ACTIONS = ("draft", "save_draft", "resolve", "resolve_on_spot")
+
+
 def _render_detail(kind: str, number: str, status: int = 200, *, action: str | None = None,
                    values: dict | None = None, errors: dict | None = None,
                    message: str | None = None):
@@ -146,9 +216,11 @@ def _render_detail(kind: str, number: str, status: int = 200, *, action: str | N
     timeline = [{**step, "actor_name": names.get(step["actor"], step["actor"]),
                  "pairs": describe(step, i == 0, choices)}
                 for i, step in enumerate(detail["timeline"])]
+    drafting = [a for a in detail["actions"] if a["name"] in REPLY_ACTIONS]
+    templates = rt.app.reply_templates(detail.get("category")) if drafting else []
     return render_template(
         "staff/detail.html", item=detail, timeline=timeline,
-        web_kind=web_kind(kind),
+        web_kind=web_kind(kind), reply_templates=templates, reply_actions=REPLY_ACTIONS,
         departments=rt.queries.departments(),
         failed_action=action, failed_values=values or {}, failed_errors=errors or {},
         failed_message=message, field_labels=FIELD_LABELS), status

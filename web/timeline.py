@@ -11,11 +11,12 @@ FIELD_LABELS = {
     "area": "所在镇街", "address": "详细地址", "urgency": "紧急程度", "reply": "答复内容",
     "reached": "是否接通", "resolved": "是否解决", "rating": "评价", "opinion": "会办意见",
     "co_departments": "会办单位", "satisfied": "回访满意", "overdue_days": "超期工作日",
-    "_schema": "提交内容", "_form": "提交内容",
+    "photos": "照片", "_schema": "提交内容", "_form": "提交内容",
+    "public_note": "告知留言人的说明", "reasons": "差评原因",
 }
 # Bookkeeping and wording that the item page shows elsewhere.
 HIDDEN = {"tracking_no", "ticket_no", "number", "public_title", "public_content",
-          "public_reply", "closes", "replied_at"}
+          "public_reply", "closes", "replied_at", "photo"}
 SHOWN_ABOVE = {"title", "content", "kind", "category", "channel"}  # the question itself
 
 
@@ -41,6 +42,8 @@ def describe(step: dict, first: bool, choices: dict) -> list[tuple[str, str]]:
             value = "是" if value else "否（不同意公开）"
         elif key == "channel":
             value = CHANNELS.get(value, value)
+        elif key == "photos" and isinstance(value, list):
+            value = f"{len(value)} 张"
         elif key == "urgency":
             value = URGENCIES.get(value, value)
         elif isinstance(value, list):

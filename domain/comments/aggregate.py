@@ -11,10 +11,17 @@ from ..oversight import Overseen
 from ..reference import (AREAS, BAD_RATINGS, CATEGORIES, KINDS, RATINGS, REJECT_REASONS,
                          SATISFIED_RATINGS)
 from ..topics import pin_topics
+from .photos import check_photo_count, photo_reference
 from .states import STATUS_LABELS, Status
 
 MAX_TITLE = 100
+MIN_CONTENT = 10  # characters of content at least: a comment must say what it is about
 MAX_CONTENT = 3000
+MAX_PUBLIC_NOTE = 500
+
+# Reason tags a citizen may tick with a bad rating (差评); recorded in the Rated event and
+# shown to staff, so a reviewer verifying the 差评 sees what was wrong at a glance.
+RATING_REASONS = ("问题未解决", "答非所问", "办理拖延", "态度不好", "与事实不符", "其他")
 MAX_REPLY = 5000
 MAX_ADDRESS = 200
 
@@ -94,7 +101,7 @@ class Comment(Overseen):
     @classmethod
     def validate_submission(cls, title: str, content: str, kind: str, category: str,
                             area: str | None = None, address: str = "",
-                            categories: tuple = ()) -> None:
+                            categories: tuple = (), min_content: int = MIN_CONTENT) -> None:
         """Domain rules for a new comment, checked before anything is stored."""
         if area is not None and area not in AREAS:
             raise InvalidValueError(f"未知的镇街：{area}", field="area")
@@ -104,6 +111,9 @@ class Comment(Overseen):
             raise InvalidValueError(f"标题不能为空且不超过{MAX_TITLE}字", field="title")
         if not content.strip() or len(content) > MAX_CONTENT:
             raise InvalidValueError(f"内容不能为空且不超过{MAX_CONTENT}字", field="content")
+        if len(content.strip()) < min_content:
+            raise InvalidValueError(f"留言内容至少{min_content}个字，请写明事情经过和诉求",
+                                    field="content")
         if kind not in KINDS:
             raise InvalidValueError(f"未知的留言类型：{kind}", field="kind")
         if category not in (categories or CATEGORIES):
@@ -141,16 +151,27 @@ class Comment(Overseen):
     def _accepted(self, due_date: date, actor: str, at: datetime) -> None:
         self.status, self.accepted_at, self.due_date = Status.ACCEPTED, at, due_date
 
-    def reject(self, *, reason: str, note: str, actor: str, at: datetime) -> None:
-        """不予受理 with one of the standard reasons."""
+    def reject(self, *, reason: str, note: str, actor: str, at: datetime,
+               public_note: str = "") -> None:
+        """不予受理 with one of the standard reasons. `note` stays with staff; `public_note`
+        is shown to the citizen on the follow page, in its public wording (masked)."""
         self._require("不予受理", Status.SUBMITTED)
         if reason not in REJECT_REASONS:
             raise InvalidValueError(f"未知的不予受理理由：{reason}", field="reason")
-        self._rejected(reason=reason, note=note, actor=actor, at=at)
+        if len(public_note or "") > MAX_PUBLIC_NOTE:
+            raise InvalidValueError(f"告知留言人的说明不超过{MAX_PUBLIC_NOTE}字",
+                                    field="public_note")
+        public_note = self.public_wording(public_note.strip()) if public_note else ""
+        self._rejected(reason=reason, note=note, public_note=public_note, actor=actor, at=at)
 
     @event("Rejected")
-    def _rejected(self, reason: str, note: str, actor: str, at: datetime) -> None:
+    def _rejected(self, reason: str, note: str, actor: str, at: datetime,
+                  public_note: str = "") -> None:
         self.status, self.reject_reason = Status.REJECTED, reason
+        self.reject_public_note = public_note
+
+    reject_public_note = ""  # comments rejected before the note to the citizen existed
+    rating_reasons = ()  # comments rated before reason tags existed
 
     # --- routing -------------------------------------------------------------
 
@@ -174,7 +195,7 @@ class Comment(Overseen):
     @event("Transferred")
     def _transferred(self, from_department: str, department: str, reason: str,
                      actor: str, at: datetime) -> None:
-        self.department, self.draft = department, None
+        self.department, self.draft, self.saved_draft = department, None, None
 
     def return_to_reviewer(self, *, reason: str, actor: str, at: datetime) -> None:
         """退单: the department says it was wrongly dispatched."""
@@ -186,6 +207,7 @@ class Comment(Overseen):
     @event("Returned")
     def _returned(self, department: str, reason: str, actor: str, at: datetime) -> None:
         self.status, self.department, self.draft = Status.ACCEPTED, None, None
+        self.saved_draft = None
 
     # --- reply ---------------------------------------------------------------
 
@@ -199,6 +221,26 @@ class Comment(Overseen):
     @event("ReplyDrafted")
     def _reply_drafted(self, content: str, department: str, actor: str, at: datetime) -> None:
         self.status, self.draft, self.draft_department = Status.DRAFTED, content, department
+        self.saved_draft = None
+
+    saved_draft = None  # a draft the department keeps working on (not yet sent to 审签)
+
+    def save_draft(self, *, content: str, actor: str, at: datetime) -> None:
+        """保存草稿: the department keeps its unfinished reply without sending it to 审签;
+        the item stays with the department and nothing is shown to the citizen."""
+        self._require("保存草稿", Status.DISPATCHED)
+        if not content.strip() or len(content) > MAX_REPLY:
+            raise InvalidValueError(f"草稿内容不能为空且不超过{MAX_REPLY}字", field="content")
+        self._draft_saved(content=content, department=self.department, actor=actor, at=at)
+
+    @event("DraftSaved")
+    def _draft_saved(self, content: str, department: str, actor: str, at: datetime) -> None:
+        self.saved_draft = content
+
+    @property
+    def working_draft(self) -> str | None:
+        """What the reply form starts with: the saved draft, else the last one sent."""
+        return self.saved_draft or self.draft
 
     def send_back_reply(self, *, reason: str, actor: str, at: datetime) -> None:
         """The reviewer does not sign the draft and sends it back."""
@@ -253,19 +295,28 @@ class Comment(Overseen):
 
     # --- rating and after ----------------------------------------------------
 
-    def rate(self, *, level: str, remark: str, at: datetime, actor: str) -> None:
-        """好差评 by the citizen, once per reply; a good rating closes the item."""
+    def rate(self, *, level: str, remark: str, at: datetime, actor: str,
+             reasons=()) -> None:
+        """好差评 by the citizen, once per reply; a good rating closes the item. A 差评 may
+        carry reason tags from RATING_REASONS (kept in their fixed order)."""
         self._require("评价", Status.REPLIED)
         if level not in RATINGS:
             raise InvalidValueError(f"未知的评价等级：{level}", field="rating")
+        unknown = [r for r in reasons if r not in RATING_REASONS]
+        if unknown:
+            raise InvalidValueError(f"未知的差评原因：{'、'.join(unknown)}", field="reasons")
+        if reasons and level not in BAD_RATINGS:
+            raise InvalidValueError("只有差评可以选择原因", field="reasons")
         if self.rating is not None:
             raise IllegalTransitionError("本次答复已评价", action="评价")
         self._rated(level=level, remark=remark, closes=level in SATISFIED_RATINGS,
-                    actor=actor, at=at)
+                    reasons=[r for r in RATING_REASONS if r in reasons], actor=actor, at=at)
 
     @event("Rated")
-    def _rated(self, level: str, remark: str, closes: bool, actor: str, at: datetime) -> None:
+    def _rated(self, level: str, remark: str, closes: bool, actor: str, at: datetime,
+               reasons: list | None = None) -> None:
         self.rating = level
+        self.rating_reasons = list(reasons or ())
         if closes:
             self.status, self.closed_at = Status.CLOSED, at
 
@@ -338,6 +389,72 @@ class Comment(Overseen):
     def _redacted(self, title: str, content: str, actor: str, at: datetime) -> None:
         self.public_title, self.public_content = title, content
 
+    # --- photos (stored files; the events hold their references) ---------------
+
+    photos = ()  # (references) none attached, or submitted before photos existed
+    public_photos = frozenset()  # keys a reviewer published
+
+    def attach_photos(self, *, photos: list, actor: str, at: datetime) -> None:
+        """The photos sent with the comment (recorded in the same save as Submitted).
+        They are staff-only until a reviewer publishes them."""
+        if self.photos:
+            raise IllegalTransitionError("照片须随留言一并提交", action="上传照片")
+        check_photo_count(photos)
+        refs = [photo_reference(p) for p in photos]
+        if not refs or len({r["key"] for r in refs}) != len(refs):
+            raise InvalidValueError("照片信息不正确", field="photos")
+        self._photos_attached(tracking_no=self.tracking_no, photos=refs, actor=actor, at=at)
+
+    @event("PhotosAttached")
+    def _photos_attached(self, tracking_no: str, photos: list, actor: str,
+                         at: datetime) -> None:
+        self.photos = tuple(dict(p) for p in photos)
+
+    @property
+    def photo_keys(self) -> tuple:
+        return tuple(p["key"] for p in self.photos)
+
+    @property
+    def photos_to_publish(self) -> bool:
+        """Whether a reviewer could publish a photo now: one not yet public, on a comment
+        the citizen agreed to publish and that was not rejected."""
+        return (self.publish and self.status != Status.REJECTED
+                and any(k not in self.public_photos for k in self.photo_keys))
+
+    def publish_photos(self, *, keys: list, actor: str, at: datetime) -> None:
+        """The reviewer makes some (none given: all) of the photos public. They appear
+        with the comment only while its reply is on the public listing."""
+        if self.status == Status.REJECTED:
+            raise IllegalTransitionError("不予受理的留言不公开", action="公开照片")
+        if not self.publish:
+            raise IllegalTransitionError("网民不同意公开，照片不能公开", action="公开照片")
+        if not self.photos:
+            raise IllegalTransitionError("该留言没有照片", action="公开照片")
+        unknown = [k for k in keys if k not in self.photo_keys]
+        if unknown:
+            raise InvalidValueError("所选照片不属于该留言", field="photos")
+        chosen = [k for k in self.photo_keys
+                  if (not keys or k in keys) and k not in self.public_photos]
+        if not chosen:
+            raise IllegalTransitionError("所选照片均已公开", action="公开照片")
+        self._photos_published(photos=chosen, actor=actor, at=at)
+
+    @event("PhotosPublished")
+    def _photos_published(self, photos: list, actor: str, at: datetime) -> None:
+        self.public_photos = self.public_photos | frozenset(photos)
+
+    def withhold_photo(self, *, key: str, reason: str, actor: str, at: datetime) -> None:
+        """The reviewer takes one published photo off the public pages again."""
+        if key not in self.photo_keys:
+            raise InvalidValueError("所选照片不属于该留言", field="photo")
+        if key not in self.public_photos:
+            raise IllegalTransitionError("该照片未公开", action="撤回照片公开")
+        self._photo_withheld(photo=key, reason=reason, actor=actor, at=at)
+
+    @event("PhotoWithheld")
+    def _photo_withheld(self, photo: str, reason: str, actor: str, at: datetime) -> None:
+        self.public_photos = self.public_photos - {photo}
+
     # --- extension -----------------------------------------------------------
 
     def request_extension(self, *, days: int, reason: str, today: date,
@@ -394,8 +511,23 @@ def _add_place(state: dict) -> None:
     state["area"], state["address"] = None, ""
 
 
+def _add_public_note(state: dict) -> None:
+    """Rejected v1 events had no note for the citizen: nothing was shown."""
+    state["public_note"] = ""
+
+
+def _add_rating_reasons(state: dict) -> None:
+    """Rated v1 events had no reason tags."""
+    state["reasons"] = []
+
+
 # v2 records the public wording in the event itself, v3 the place (area, address); older
 # events are upcast on reading.
 Comment.Submitted.class_version = 3
 Comment.Submitted.upcast_v1_v2 = staticmethod(_add_public_wording)
 Comment.Submitted.upcast_v2_v3 = staticmethod(_add_place)
+# Rejected v2: the note shown to the citizen; Rated v2: the 差评 reason tags.
+Comment.Rejected.class_version = 2
+Comment.Rejected.upcast_v1_v2 = staticmethod(_add_public_note)
+Comment.Rated.class_version = 2
+Comment.Rated.upcast_v1_v2 = staticmethod(_add_rating_reasons)

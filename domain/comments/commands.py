@@ -8,7 +8,8 @@ from datetime import datetime
 
 from ..actors import CITIZEN_ACTOR
 from ..errors import AuthenticationError, ConflictError, NotFoundError
-from .aggregate import Comment
+from .aggregate import MIN_CONTENT, Comment
+from .photos import check_photo_count, photo_reference
 from .workflow import COMMENTS
 
 QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -24,18 +25,28 @@ class CommentCommands:
                        phone: str | None = None, email: str | None = None,
                        publish: bool = True, channel: str = "portal", area: str | None = None,
                        address: str = "", client: str | None = None,
-                       fold_seconds: int = 0) -> dict:
+                       fold_seconds: int = 0, photos: list | None = None,
+                       min_content: int = MIN_CONTENT) -> dict:
         """Record a new comment; returns its tracking number and one-time query code.
+
+        `min_content`: the portal asks citizens to say what happened (a minimum length);
+        the Open311 interface follows GeoReport v2, whose description has none (1).
 
         With `client` (the sender's address) and `fold_seconds`, an identical submission
         from the same client within that time folds into the first: the same receipt
         comes back, with "duplicate": True, and nothing is recorded. The number and code
         are then derived from a keyed digest of the client and the text and the time
         window, so the event store's own uniqueness finds the first — no other store.
+
+        `photos`: references to files already stored (domain/comments/photos.py); they are
+        recorded with the submission, in the same save. A folded repeat records none (its
+        photos' digests are part of what must be identical).
         """
         area, address = area or None, (address or "").strip()
         Comment.validate_submission(title, content, kind, category, area, address,
-                                    categories=self.categories())
+                                    categories=self.categories(), min_content=min_content)
+        photos = [photo_reference(p) for p in photos or ()]
+        check_photo_count(photos)
         if department:
             self.require_department(department)
         contact = {k: v for k, v in (("name", name), ("phone", phone), ("email", email)) if v}
@@ -44,32 +55,38 @@ class CommentCommands:
                       requested_department=department or None, contact=contact,
                       publish=publish, channel=channel, area=area, address=address)
         if client is not None and fold_seconds > 0:
-            folded = self._submit_folding(values, client, fold_seconds, now)
+            folded = self._submit_folding(values, client, fold_seconds, now, photos)
             if folded is not None:
                 return folded
         code = "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(10))
         for _ in range(5):
             tracking_no = self._new_tracking_no(now)
             try:
-                self._save_submission(values, tracking_no, code, now)
+                self._save_submission(values, tracking_no, code, now, photos=photos)
             except ConflictError:
                 continue  # tracking number collision: draw another
             return {"tracking_no": tracking_no, "query_code": code, "submitted_at": now,
                     "duplicate": False}
-        raise ConflictError("暂时无法生成受理编号，请重试")
+        raise ConflictError("暂时无法生成留言编号，请重试")
 
     def _save_submission(self, values: dict, tracking_no: str, code: str, now: datetime,
-                         fingerprint: str | None = None) -> None:
-        self.save(Comment.submit(tracking_no=tracking_no, **values,
+                         fingerprint: str | None = None, photos: list = ()) -> None:
+        comment = Comment.submit(tracking_no=tracking_no, **values,
                                  query_code_hash=self._hash_code(tracking_no, code),
-                                 fingerprint=fingerprint, actor=CITIZEN_ACTOR.id, at=now))
+                                 fingerprint=fingerprint, actor=CITIZEN_ACTOR.id, at=now)
+        if photos:
+            comment.attach_photos(photos=photos, actor=CITIZEN_ACTOR.id, at=now)
+        self.save(comment)
 
     def _submit_folding(self, values: dict, client: str, window: int,
-                        now: datetime) -> dict | None:
+                        now: datetime, photos: list = ()) -> dict | None:
         """The first receipt if this is a repeat, else a new comment numbered from its
         fingerprint; None when that number is taken by another comment (then the caller
         draws a random one)."""
-        canonical = json.dumps([client, values], sort_keys=True, ensure_ascii=False)
+        same = [client, values]
+        if photos:  # the same photos too (by content: their storage keys are new each time)
+            same.append([p["sha256"] for p in photos])
+        canonical = json.dumps(same, sort_keys=True, ensure_ascii=False)
         fingerprint = hmac.new(self.query_code_key, b"fold:" + canonical.encode(),
                                hashlib.sha256).hexdigest()
         bucket = int(now.timestamp()) // window
@@ -81,7 +98,7 @@ class CommentCommands:
                 return first
         tracking_no, code = self._folded_receipt(fingerprint, bucket, now)
         try:
-            self._save_submission(values, tracking_no, code, now, fingerprint)
+            self._save_submission(values, tracking_no, code, now, fingerprint, photos)
         except ConflictError:
             return self._repeat_of(fingerprint, bucket, now)
         return {"tracking_no": tracking_no, "query_code": code, "submitted_at": now,
@@ -158,8 +175,16 @@ class CommentCommands:
                           hashlib.sha256).digest()
         return "".join(QUERY_CODE_ALPHABET[b % len(QUERY_CODE_ALPHABET)] for b in digest[:10])
 
-    def rate_reply(self, tracking_no: str, query_code: str, level: str, remark: str = "") -> None:
+    def rate_reply(self, tracking_no: str, query_code: str, level: str, remark: str = "",
+                   reasons=()) -> None:
         """好差评 by the citizen who holds the query code."""
-        comment = self.comment_for_citizen(tracking_no, query_code)
-        comment.rate(level=level, remark=remark[:500], actor=CITIZEN_ACTOR.id, at=self.clock())
+        self.rate_comment(self.comment_for_citizen(tracking_no, query_code), level, remark,
+                          reasons)
+
+    def rate_comment(self, comment: Comment, level: str, remark: str = "",
+                     reasons=()) -> None:
+        """好差评 on a comment whose citizen the caller has verified (the query code, or a
+        session that showed it): see `comment_for_citizen`."""
+        comment.rate(level=level, remark=remark[:500], reasons=tuple(reasons),
+                     actor=CITIZEN_ACTOR.id, at=self.clock())
         self.save(comment)

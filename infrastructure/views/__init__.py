@@ -3,7 +3,7 @@
 A new item kind adds its read models to READ_MODELS and its queries to ViewQueries.
 """
 
-from . import comments, incidents, tickets
+from . import comments, consultations, incidents, tickets
 from .directory import DirectoryQueries, DirectoryView
 from .escalation import Escalation
 from .notifications import NotificationQueries, Notifications
@@ -12,16 +12,18 @@ from .statistics import Statistics, StatisticsQueries
 
 # Escalation first: the incidents it opens are then on the board after the same job.
 READ_MODELS = (Escalation, PublicReplies, *comments.READ_MODELS, *tickets.READ_MODELS,
-               DirectoryView, Statistics, *incidents.READ_MODELS, Notifications)
+               DirectoryView, Statistics, *incidents.READ_MODELS, Notifications,
+               *consultations.READ_MODELS)
 
 
 # Kind -> where the oversight job finds its open items by due date.
 DEADLINE_SOURCES = {"comments": comments.DEADLINES, "tickets": tickets.DEADLINES}
 
 
-class ViewQueries(PublicReplyQueries, comments.CommentQueries, tickets.TicketQueries,
+class ViewQueries(PublicReplyQueries, comments.CommentQueries, comments.PhotoQueries,
+                  tickets.TicketQueries,
                   DirectoryQueries, StatisticsQueries, incidents.IncidentQueries,
-                  NotificationQueries):
+                  NotificationQueries, consultations.ConsultationQueries):
     """Every read-side query, over one store."""
 
 

@@ -36,6 +36,14 @@ class ReadModel:
     # bulk build instead of index upkeep on every row); a model whose handlers query its
     # own tables through an index keeps them from the start.
     indexes_while_building: bool = False
+    # Full-text tables among `tables`: name -> its text columns, the most telling first
+    # (declared "id TEXT PRIMARY KEY, <column> TEXT, ..."). They hold space-separated search
+    # terms (infrastructure/search.py) and the store indexes them with its engine: on SQLite
+    # an FTS5 table of every column but id, kept by triggers in the same transaction and
+    # served as `<name>_fts` (position, id, fts, rank) — other columns hold filter tokens
+    # (position: the FTS rowid, the order rows came in); on
+    # PostgreSQL a generated tsvector column `vector` of the text columns, with a GIN index.
+    full_text: dict[str, tuple[str, ...]] = {}
 
     def __init__(self, timezone: str = "Asia/Shanghai", calendar=None, app=None):
         self.tz = ZoneInfo(timezone)
@@ -113,11 +121,64 @@ class Generation:
             out = self._rewritten[sql] = self._pattern.sub(lambda m: self.names[m[1]], sql)
             return out
 
-    def ddl(self, indexes: bool = True) -> list[str]:
-        statements = [f"CREATE TABLE IF NOT EXISTS {self.names[t]} ({columns})"
-                      for t, columns in self.model.tables.items()]
-        return statements + (self.index_ddl() if indexes else [])
+    def ddl(self, indexes: bool = True, dialect: str = "") -> list[str]:
+        statements = [s for t in self.model.tables for s in self.table_ddl(t, dialect)]
+        return statements + (self.index_ddl(dialect) if indexes else [])
 
-    def index_ddl(self) -> list[str]:
-        return [f"CREATE INDEX IF NOT EXISTS {self.names[t]}_{suffix} "
-                f"ON {self.names[t]} {columns}" for t, suffix, columns in self.model.indexes]
+    def table_ddl(self, table: str, dialect: str = "") -> list[str]:
+        """One table, with its engine's full-text index when it is a full-text table."""
+        statements = [f"CREATE TABLE IF NOT EXISTS {self.names[table]} "
+                      f"({self.model.tables[table]})"]
+        if table in self.model.full_text:
+            indexed = tuple(c for c in self.model.columns(table) if c != "id")
+            statements += full_text_ddl(self.names[table], indexed,
+                                        self.model.full_text[table], dialect)
+        return statements
+
+    def index_ddl(self, dialect: str = "") -> list[str]:
+        statements = [f"CREATE INDEX IF NOT EXISTS {self.names[t]}_{suffix} "
+                      f"ON {self.names[t]} {columns}" for t, suffix, columns in self.model.indexes]
+        if dialect == "postgres":  # the GIN index, built in bulk like the others
+            statements += [f"CREATE INDEX IF NOT EXISTS {self.names[t]}_vector ON "
+                           f"{self.names[t]} USING gin (vector)" for t in self.model.full_text]
+        return statements
+
+
+# The first column of a full-text table (a title) counts most: bm25's column weight 3 on
+# SQLite; on PostgreSQL (whose vectors carry no positions, so no weights) the queries add
+# the title's own standing (infrastructure/views/queries.py, public_replies.py).
+def full_text_ddl(table: str, columns: tuple[str, ...], text: tuple[str, ...],
+                  dialect: str) -> list[str]:
+    """What keeps the full-text index of `table` (a physical name) on one engine: FTS5
+    over `columns`, a tsvector of the `text` columns among them."""
+    if dialect == "postgres":
+        return [f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS vector tsvector "
+                f"GENERATED ALWAYS AS ({terms_vector(*text)}) STORED"]
+    if dialect != "sqlite":
+        return []
+    fts, names = f"{table}_fts", ", ".join(columns)
+    new = ", ".join(f"new.{c}" for c in columns)
+    old = ", ".join(f"old.{c}" for c in columns)
+    weights = ", ".join("3.0" if c == text[0] else "1.0" if c in text else "0.0"
+                        for c in columns)
+    delete = (f"INSERT INTO {fts} ({fts}, rowid, id, {names}) "
+              f"VALUES ('delete', old.rowid, old.id, {old});")
+    insert = f"INSERT INTO {fts} (rowid, id, {names}) VALUES (new.rowid, new.id, {new});"
+    return [
+        # Terms are single tokens for unicode61 (letters and digits only, lower case).
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5(id UNINDEXED, {names}, "
+        f"content='{table}', content_rowid='rowid', "
+        "tokenize='unicode61 remove_diacritics 0', detail=column)",
+        f"INSERT INTO {fts} ({fts}, rank) VALUES ('rank', 'bm25(0.0, {weights})')",
+        f"CREATE TRIGGER IF NOT EXISTS {table}_ai AFTER INSERT ON {table} BEGIN {insert} END",
+        f"CREATE TRIGGER IF NOT EXISTS {table}_ad AFTER DELETE ON {table} BEGIN {delete} END",
+        f"CREATE TRIGGER IF NOT EXISTS {table}_au AFTER UPDATE ON {table} "
+        f"BEGIN {delete} {insert} END",
+    ]
+
+
+def terms_vector(*columns: str) -> str:
+    """PostgreSQL: a tsvector of the space-separated terms in `columns` (immutable, so it
+    may define a generated column; the terms are lexemes as they are)."""
+    joined = " || ' ' || ".join(f"coalesce({c}, '')" for c in columns)
+    return f"array_to_tsvector(array_remove(string_to_array({joined}, ' '), ''))"

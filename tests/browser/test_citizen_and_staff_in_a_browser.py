@@ -64,14 +64,17 @@ def log_in(page, base, username, password):
 def act(page, base, tracking_no, action, fill=None):
     """Open the item page, fill the action's form and submit it; wait for the redirect."""
     page.goto(f"{base}/staff/comments/{tracking_no}")
-    form = page.locator(f"#act-{action}")
+    # Actions other than the one the item waits for are folded under 其他操作: open it.
+    page.evaluate("id => { const d = document.getElementById(id).closest('details');"
+                  " if (d) d.open = true; }", f"act-{action}")
+    form = page.locator(f"form#act-{action}")
     for selector, value in (fill or {}).items():
         field = form.locator(selector)
         if field.evaluate("e => e.tagName") == "SELECT":
             field.select_option(value)
         else:
             field.fill(value)
-    form.locator("button[type=submit]").click()
+    form.locator("button[type=submit]").first.click()
     page.wait_for_load_state()
 
 
@@ -99,10 +102,20 @@ def test_a_citizen_and_the_staff_take_a_comment_from_form_to_rating(system, page
 
     log_in(page, base, "rev", "review-pass-1")
     wait_for_text(page, base + "/staff/", tracking_no)
-    act(page, base, tracking_no, "accept")
-    act(page, base, tracking_no, "dispatch", {"select[name=department]": "区住建局"})
+    # 受理并交办 in one step: the action the new item waits for, open on its page.
+    page.goto(f"{base}/staff/comments/{tracking_no}")
+    assert page.locator("[data-main-action] form#act-accept_dispatch").is_visible()
+    assert not page.locator("form#act-reject").is_visible()  # folded under 其他操作
+    act(page, base, tracking_no, "accept_dispatch", {"select[name=department]": "区住建局"})
     page.click("header form button")  # 退出 (a POST form)
     log_in(page, base, "h1", "handler-pass-1")
+    wait_for_text(page, base + "/staff/", tracking_no)  # the handler's to-do list
+    page.goto(f"{base}/staff/comments/{tracking_no}")
+    page.fill("form#act-draft textarea[name=content]", "初稿：已联系环卫部门。")
+    page.click("button#act-save_draft")  # 保存草稿: stays with the department
+    page.wait_for_load_state()
+    assert "草稿已保存" in page.inner_text("main")
+    assert page.input_value("form#act-draft textarea[name=content]") == "初稿：已联系环卫部门。"
     act(page, base, tracking_no, "draft", {"textarea[name=content]": "已安排环卫车辆每日清运。"})
     page.click("header form button")
     log_in(page, base, "rev", "review-pass-1")
@@ -114,6 +127,14 @@ def test_a_citizen_and_the_staff_take_a_comment_from_form_to_rating(system, page
     listing = page.inner_text("main")
     assert "已安排环卫车辆每日清运。" in listing and "区住建局" in listing
     assert "13912345678" not in page.content() and "李四" not in page.content()
+
+    # search finds it from the home page's box, the words highlighted (清运 is in the title)
+    page.goto(base + "/")
+    page.fill("#home-q", "垃圾清运")
+    page.press("#home-q", "Enter")
+    page.wait_for_load_state()
+    assert "q=" in page.url and tracking_no in page.content()
+    assert page.locator("mark").filter(has_text="清运").count() >= 1
 
     page.goto(base + "/follow")
     page.fill("input[name=tracking_no]", tracking_no)

@@ -27,7 +27,7 @@ def test_a_burst_of_complaints_opens_one_incident_with_all_of_them(runtime, cloc
     runtime.catch_up_all()
     assert incidents(runtime) == []  # four are not yet a spike
     burst += [complain(app, clock) for _ in range(16)]
-    unrelated = complain(app, clock, "小区门口路灯坏了", category="城乡建设")
+    unrelated = complain(app, clock, "小区门口路灯坏了好几天", category="城乡建设")
     runtime.catch_up_all()
     runtime.catch_up_all()  # the board sees what the escalation opened
     (board,) = incidents(runtime)
@@ -87,7 +87,7 @@ def test_an_item_after_its_incident_closed_opens_a_new_one(runtime, clock):
             text="情况通报", completed=True)
     app.act("incidents", number, "close", team, summary="已处置")
     clock.advance(hours=3)
-    second = complain(app, clock, "又有学生食物中毒", category="食品药品")
+    second = complain(app, clock, "今天又有学生食物中毒了", category="食品药品")
     runtime.catch_up_all()
     assert app.get_item("incidents", f"YQ{second}").status == "open"
     assert len(app.get_item("incidents", number).links) == 1

@@ -79,7 +79,7 @@ def test_a_draft_never_appears_in_the_citizen_view(runtime, staff):
 
 def test_a_rejection_shows_its_standard_reason_never_the_note(runtime, staff):
     app = runtime.app
-    no = submit(app, content="无关内容")["tracking_no"]
+    no = submit(app, content="无关内容，特此反映，望予处理。")["tracking_no"]
     app.act("comments", no, "reject", staff.reviewer, reason="out_of_scope",
             note=f"已电话告知，见{DRAFT}")
     runtime.catch_up_all()
@@ -92,7 +92,7 @@ def test_a_rejection_reason_that_is_not_a_standard_one_is_shown_masked(runtime, 
     """The aggregate records only standard reasons; a Rejected event written by any other
     path (an import, a repair) still reaches the citizen masked."""
     app = runtime.app
-    no = submit(app, content="无关内容")["tracking_no"]
+    no = submit(app, content="无关内容，特此反映，望予处理。")["tracking_no"]
     comment = app.get_comment(no)
     comment._rejected(reason=f"重复留言，请联系{SECRETS[0]}", note="", actor="staff:rev",
                       at=app.clock())

@@ -49,7 +49,7 @@ def client_of(rt, username: str | None = None):
 def test_a_retry_on_another_process_gets_the_first_answer(two_processes):
     first, second = two_processes
     key = {"Idempotency-Key": str(uuid.uuid4())}
-    comment = {"title": "路灯不亮", "content": "小区路灯坏了三天", "kind": "投诉",
+    comment = {"title": "路灯不亮", "content": "小区路灯坏了三天，特此反映，望予处理。", "kind": "投诉",
                "category": "城乡建设"}
     answer = client_of(first)[0].post("/api/v1/comments", json=comment, headers=key)
     head = first.app.recorder.max_notification_id()
@@ -102,7 +102,7 @@ def _one_wins(results, status: str) -> None:
 
 def test_reviewers_accepting_one_comment_at_once(two_processes, monkeypatch):
     first, second = two_processes
-    no = first.app.submit_comment(title="路灯", content="路灯坏了", kind="投诉",
+    no = first.app.submit_comment(title="路灯", content="路灯坏了，特此反映，望予处理。", kind="投诉",
                                   category="城乡建设")["tracking_no"]
     results = _race((first, second), [f"rev{n}" for n in range(CLIENTS)],
                     f"/api/v1/staff/comments/{no}/accept", [{}] * CLIENTS, monkeypatch)

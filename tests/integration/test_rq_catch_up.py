@@ -86,7 +86,8 @@ def test_a_second_job_processes_nothing_new_and_counts_nothing_twice(rt, drained
     assert work(drained)
     assert job.return_value() == {"public_replies": 0, "staff_inbox": 0, "citizen_view": 0,
                                   "ticket_queue": 0, "directory": 0, "statistics": 0,
-                                  "incident_board": 0, "escalation": 0, "notifications": 0}
+                                  "incident_board": 0, "escalation": 0, "notifications": 0,
+                                  "consultations": 0, "comment_photos": 0}
     assert (inbox_total(rt), rt.queries.inbox_counts(today=rt.app.today())) == before
 
 

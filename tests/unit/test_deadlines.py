@@ -241,7 +241,7 @@ def test_the_runtime_reads_the_holidays_file_from_settings(package, tmp_path, ma
     path.write_text(json.dumps({"holidays": ["2027-01-01"]}), encoding="utf-8")
     rt = make_runtime(make_settings("memory://", holidays_file=str(path)))
     clock.set_local(2026, 12, 31)
-    no = rt.app.submit_comment(title="元旦前咨询", content="请问办事时间", kind="咨询",
+    no = rt.app.submit_comment(title="元旦前咨询", content="请问办事时间，特此反映，望予处理。", kind="咨询",
                                category="政务服务")["tracking_no"]
     # accepted Thu 12-31: [Fri 01-01 holiday, weekend], Mon 01-04 (1) .. Fri 01-08 (5)
     assert rt.app.act("comments", no, "accept", staff.reviewer).due_date == date(2027, 1, 8)
@@ -251,7 +251,7 @@ def test_the_runtime_takes_deadline_days_from_settings(make_settings, make_runti
     rt = make_runtime(make_settings("memory://", comment_days={"咨询": 2, "建议": 10,
                                                                "投诉": 15, "求助": 15}))
     clock.set_local(2026, 11, 2)
-    no = rt.app.submit_comment(title="咨询", content="请问", kind="咨询",
+    no = rt.app.submit_comment(title="咨询", content="请问，特此反映，望予处理。", kind="咨询",
                                category="政务服务")["tracking_no"]
     # accepted Mon 11-02: Tue 11-03 (1), Wed 11-04 (2)
     assert rt.app.act("comments", no, "accept", staff.reviewer).due_date == date(2026, 11, 4)

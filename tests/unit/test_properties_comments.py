@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 
 from domain.comments import COMMENTS, OPEN_STATES, STATUS_LABELS, Status
-from domain.comments.aggregate import ANSWERING, MAX_CONTENT, MAX_TITLE, comment_id
+from domain.comments.aggregate import ANSWERING, MAX_CONTENT, MAX_TITLE, MIN_CONTENT, comment_id
 from domain.comments.commands import TRACKING_PREFIX
 from domain.errors import AuthenticationError
 from domain.reference import AREAS, CATEGORIES, KINDS, RATINGS, REJECT_REASONS
@@ -37,8 +37,11 @@ UNKNOWN_NUMBER = "LY20260930999999"
 def submission(draw, careful: bool = False):
     """(secrets, submit_comment's arguments): valid, or now and then one value broken."""
     secret = draw(personal_data())
+    content = draw(text_with(secret, MAX_CONTENT))
+    if len(content.strip()) < MIN_CONTENT:  # a valid comment says at least this much
+        content = (content + "，特此反映，望予处理。" * 2)[:MAX_CONTENT]
     values = dict(title=draw(text_with(secret, MAX_TITLE)),
-                  content=draw(text_with(secret, MAX_CONTENT)),
+                  content=content,
                   kind=draw(st.sampled_from(KINDS)),
                   category=draw(st.sampled_from(("城乡建设", "交通出行", CATEGORIES[-1]))),
                   publish=draw(st.booleans()))

@@ -74,7 +74,7 @@ class Incidents(OfferedWalks, RuleBasedStateMachine):
         # Items to link: two comments and two tickets, one of each with a department.
         self.items = {"comments": [], "tickets": []}
         for dispatched in (False, True):
-            no = self.app.submit_comment(title="化工厂异味", content="气味刺鼻", kind="投诉",
+            no = self.app.submit_comment(title="化工厂异味", content="气味刺鼻，特此反映，望予处理。", kind="投诉",
                                          category="生态环境")["tracking_no"]
             if dispatched:
                 self.app.act("comments", no, "accept", REVIEWER)

@@ -14,6 +14,8 @@ from domain.casework import WORKFLOWS
 from domain.directory import Department, StaffAccount
 from domain.calendar import WorkSchedules
 from domain.categories import CategoryRegister
+from domain.reply_templates import ReplyTemplateRegister
+from domain.consultations import ConsultationFile, ConsultationOpinion
 from domain.oversight import Overseen
 from domain.topics import topics_of
 
@@ -24,10 +26,14 @@ domain.comment:Comment.Closed
 domain.comment:Comment.Created
 domain.comment:Comment.DeadlineRecomputed
 domain.comment:Comment.Dispatched
+domain.comment:Comment.DraftSaved
 domain.comment:Comment.Event
 domain.comment:Comment.ExtensionDeclined
 domain.comment:Comment.ExtensionGranted
 domain.comment:Comment.ExtensionRequested
+domain.comment:Comment.PhotoWithheld
+domain.comment:Comment.PhotosAttached
+domain.comment:Comment.PhotosPublished
 domain.comment:Comment.QueryCodeReset
 domain.comment:Comment.Rated
 domain.comment:Comment.Redacted
@@ -74,6 +80,12 @@ minyi/categories:CategoryRegister.Event
 minyi/categories:CategoryRegister.Opened
 minyi/categories:CategoryRegister.Restored
 minyi/categories:CategoryRegister.Retired
+minyi/reply_templates:ReplyTemplateRegister
+minyi/reply_templates:ReplyTemplateRegister.Created
+minyi/reply_templates:ReplyTemplateRegister.Event
+minyi/reply_templates:ReplyTemplateRegister.Opened
+minyi/reply_templates:ReplyTemplateRegister.Removed
+minyi/reply_templates:ReplyTemplateRegister.Saved
 minyi/calendar:WorkSchedules
 minyi/calendar:WorkSchedules.Created
 minyi/calendar:WorkSchedules.Event
@@ -85,10 +97,14 @@ minyi/comments:Comment.Closed
 minyi/comments:Comment.Created
 minyi/comments:Comment.DeadlineRecomputed
 minyi/comments:Comment.Dispatched
+minyi/comments:Comment.DraftSaved
 minyi/comments:Comment.Event
 minyi/comments:Comment.ExtensionDeclined
 minyi/comments:Comment.ExtensionGranted
 minyi/comments:Comment.ExtensionRequested
+minyi/comments:Comment.PhotoWithheld
+minyi/comments:Comment.PhotosAttached
+minyi/comments:Comment.PhotosPublished
 minyi/comments:Comment.QueryCodeReset
 minyi/comments:Comment.Rated
 minyi/comments:Comment.Redacted
@@ -170,10 +186,34 @@ minyi/tickets:Ticket.Signed
 minyi/tickets:Ticket.Supervised
 minyi/tickets:Ticket.Transferred
 minyi/tickets:Ticket.Withheld
+minyi/consultations:Consultation
+minyi/consultations:Consultation.AdoptionPublished
+minyi/consultations:Consultation.Created
+minyi/consultations:Consultation.DecisionRecorded
+minyi/consultations:Consultation.DraftPublished
+minyi/consultations:Consultation.Event
+minyi/consultations:Consultation.Extended
+minyi/consultations:Consultation.FileAttached
+minyi/consultations:Consultation.Listed
+minyi/consultations:Consultation.MeetingRecorded
+minyi/consultations:Consultation.RepresentativeOpinionAnswered
+minyi/consultations:Consultation.RepresentativeOpinionRecorded
+minyi/consultations:Consultation.SummarySentBack
+minyi/consultations:Consultation.SummarySubmitted
+minyi/consultations:ConsultationFile
+minyi/consultations:ConsultationFile.Created
+minyi/consultations:ConsultationFile.Event
+minyi/consultations:ConsultationFile.Uploaded
+minyi/consultations:ConsultationOpinion
+minyi/consultations:ConsultationOpinion.Answered
+minyi/consultations:ConsultationOpinion.Created
+minyi/consultations:ConsultationOpinion.Event
+minyi/consultations:ConsultationOpinion.Submitted
 """.split()
 
 AGGREGATES = (*(w.aggregate for w in WORKFLOWS), Department, StaffAccount, ApiClientRegister,
-              LexiconRegister, CategoryRegister, WorkSchedules)
+              LexiconRegister, CategoryRegister, ReplyTemplateRegister, WorkSchedules, ConsultationOpinion,
+              ConsultationFile)
 
 
 def classes():

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-VALID = {"title": "路灯不亮", "content": "小区路灯坏了", "kind": "投诉", "category": "城乡建设"}
+VALID = {"title": "路灯不亮", "content": "小区路灯坏了，特此反映，望予处理。", "kind": "投诉", "category": "城乡建设"}
 
 
 def head(rt) -> int:

@@ -6,7 +6,7 @@ import pytest
 from web import create_app
 from web.captcha import load_hook
 
-FORM = {"title": "路灯不亮", "content": "小区路灯坏了三天", "kind": "投诉", "category": "城乡建设"}
+FORM = {"title": "路灯不亮", "content": "小区路灯坏了三天，特此反映，望予处理。", "kind": "投诉", "category": "城乡建设"}
 
 
 class ArithmeticHook:

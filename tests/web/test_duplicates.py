@@ -7,7 +7,7 @@ import pytest
 
 from web import create_app
 
-COMMENT = {"title": "路灯不亮", "content": "小区路灯坏了三天", "kind": "投诉", "category": "城乡建设"}
+COMMENT = {"title": "路灯不亮", "content": "小区路灯坏了三天，特此反映，望予处理。", "kind": "投诉", "category": "城乡建设"}
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def test_the_same_post_twice_gives_the_first_receipt(folding, rt, web_clock):
     assert two["duplicate"] is True and one["duplicate"] is False and "未重复受理" in two["message"]
     assert rt.app.recorder.max_notification_id() == head + 1  # one comment recorded
     assert rt.app.comment_for_citizen(one["tracking_no"], one["query_code"])
-    other = folding.post("/api/v1/comments", json={**COMMENT, "content": "另一盏路灯也坏了"})
+    other = folding.post("/api/v1/comments", json={**COMMENT, "content": "另一盏路灯也坏了，特此反映，望予处理。"})
     elsewhere = folding.post("/api/v1/comments", json=COMMENT,
                              environ_base={"REMOTE_ADDR": "10.9.8.7"})
     assert other.status_code == elsewhere.status_code == 201

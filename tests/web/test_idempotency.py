@@ -9,7 +9,7 @@ from redis import Redis
 from tests.web.conftest import PASSWORD
 from tests.web.test_ticket_api import CALL
 
-COMMENT = {"title": "路灯不亮", "content": "小区路灯坏了三天", "kind": "投诉", "category": "城乡建设"}
+COMMENT = {"title": "路灯不亮", "content": "小区路灯坏了三天，特此反映，望予处理。", "kind": "投诉", "category": "城乡建设"}
 
 
 def key() -> dict:

@@ -93,7 +93,7 @@ def test_a_linked_item_shows_its_incident_on_its_staff_page(client, tokens, rt):
     no = client.post("/api/v1/staff/incidents", headers=tokens["yq"],
                      json={"title": "化工异味事件"}).get_json()["incident_no"]
     created = client.post("/api/v1/comments", json={
-        "title": "河水发黄", "content": "河水颜色发黄", "kind": "投诉", "category": "生态环境"})
+        "title": "河水发黄", "content": "河水颜色发黄，特此反映，望予处理。", "kind": "投诉", "category": "生态环境"})
     comment = created.get_json()["tracking_no"]
     assert act(client, tokens, "yq", no, "link", item_kind="comments",
                item_no=comment).status_code == 200

@@ -25,7 +25,7 @@ from tests.conftest import REDIS_URL, purge_queue
 from web import create_app
 from workers.context import use_runtime
 
-COMMENT = {"title": "小区路灯不亮", "content": "路灯坏了一个月", "kind": "咨询",
+COMMENT = {"title": "小区路灯不亮", "content": "路灯坏了一个月，特此反映，望予处理。", "kind": "咨询",
            "category": "城乡建设"}
 
 

@@ -29,6 +29,15 @@ def post_comment(client, **overrides):
     return receipt_codes(text(response))
 
 
+def follow(client, tracking_no: str, code: str):
+    """Show the query code (POST), then the follow page it redirects to (GET)."""
+    response = client.post("/follow", data={"tracking_no": tracking_no, "query_code": code})
+    assert response.status_code == 303, text(response)
+    assert response.headers["Location"].endswith(f"/follow/{tracking_no}")
+    assert code not in response.headers["Location"]
+    return client.get(f"/follow/{tracking_no}")
+
+
 def act(client, tracking_no: str, action: str, **form):
     return client.post(f"/staff/comments/{tracking_no}/{action}", data=form)
 
@@ -128,11 +137,15 @@ def test_an_unknown_department_is_reported_on_the_form(client):
 def test_following_with_the_right_code_shows_the_citizens_view(client, rt):
     tracking_no, code = post_comment(client)
     rt.catch_up_all()
-    response = client.post("/follow", data={"tracking_no": tracking_no, "query_code": code})
+    response = follow(client, tracking_no, code)
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     html = text(response)
     assert "待审看" in html and "网民提交留言" in html and "受理日期" in html
+    assert "留言编号" in html and "受理编号" not in html and "尚未受理" in html
+    assert code not in html  # the session vouches for the citizen, not a hidden field
+    assert 'aria-current="step"' in html and "审看受理" in html  # the progress bar
+    assert client.get(f"/follow/{tracking_no}").status_code == 200  # a refresh is a GET
     # The follow link on the receipt pre-fills the number, never the code.
     prefilled = text(client.get(f"/follow?tracking_no={tracking_no}"))
     assert f'value="{tracking_no}"' in prefilled
@@ -142,11 +155,11 @@ def test_a_wrong_query_code_or_unknown_number_is_403_with_one_message(client, rt
     tracking_no, _ = post_comment(client)
     wrong = client.post("/follow", data={"tracking_no": tracking_no, "query_code": "WRONGCODE2"})
     assert wrong.status_code == 403
-    assert "受理编号或查询码不正确" in text(wrong)
+    assert "留言编号或查询码不正确" in text(wrong)
     unknown = client.post("/follow", data={"tracking_no": "LY20260915999999",
                                            "query_code": "WRONGCODE2"})
     assert unknown.status_code == 403
-    assert "受理编号或查询码不正确" in text(unknown)
+    assert "留言编号或查询码不正确" in text(unknown)
     missing = client.post("/follow", data={"tracking_no": tracking_no})
     assert missing.status_code == 422
     assert "此项为必填项" in text(missing)
@@ -155,31 +168,39 @@ def test_a_wrong_query_code_or_unknown_number_is_403_with_one_message(client, rt
 def test_the_citizen_rates_the_reply_on_the_follow_page(client, rt):
     tracking_no, code = post_comment(client)
     take_to_reply(client, rt, tracking_no)
-    view = text(client.post("/follow", data={"tracking_no": tracking_no, "query_code": code}))
+    view = text(follow(client, tracking_no, code))
     assert REPLY in view and "答复部门" in view and "答复日期" in view
     for level in ("非常满意", "满意", "基本满意", "不满意", "非常不满意"):
         assert f'value="{level}"' in view
-    assert f'action="/follow/{tracking_no}/rate"' in view
-    assert f'name="query_code" value="{code}"' in view  # a hidden field, not the URL
+    assert f'action="/follow/{tracking_no}/rate#rate-errors"' in view
+    assert code not in view  # neither in a hidden field nor in the URL
 
-    no_level = client.post(f"/follow/{tracking_no}/rate", data={"query_code": code})
+    no_level = client.post(f"/follow/{tracking_no}/rate", data={})
     assert no_level.status_code == 422 and "此项为必填项" in text(no_level)
+    # The error sits by the rating form and takes the focus.
+    assert re.search(r'id="rate".*data-error-summary', text(no_level), re.S)
+    tagged_good = client.post(f"/follow/{tracking_no}/rate",
+                              data={"rating": "满意", "reasons": "办理拖延"})
+    assert tagged_good.status_code == 422 and "只有差评可以选择原因" in text(tagged_good)
 
-    rated = client.post(f"/follow/{tracking_no}/rate",
-                        data={"query_code": code, "rating": "满意", "remark": "很及时"})
-    assert rated.status_code == 200
-    assert "感谢您的评价" in text(rated) and "满意" in text(rated)
-    assert 'action="/follow/' not in text(rated)  # the form is gone once rated
+    rated = client.post(f"/follow/{tracking_no}/rate", data={"rating": "满意", "remark": "很及时"})
+    assert rated.status_code == 303  # POST-redirect-GET: a refresh does not re-submit
+    shown = client.get(rated.headers["Location"])
+    # Before the read models catch up the page already shows the rating (from the item).
+    assert "感谢您的评价" in text(shown) and "您的评价" in text(shown)
+    assert 'action="/follow/' not in text(shown)  # the form is gone once rated
     rt.catch_up_all()
-    assert "已办结" in text(client.post("/follow", data={"tracking_no": tracking_no,
-                                                       "query_code": code}))
-    again = client.post(f"/follow/{tracking_no}/rate", data={"query_code": code, "rating": "满意"})
+    assert "已办结" in text(client.get(f"/follow/{tracking_no}"))
+    again = client.post(f"/follow/{tracking_no}/rate", data={"rating": "满意"})
     assert again.status_code == 409
     assert "满意" in text(client.get(f"/replies/{tracking_no}"))
 
+    client.delete_cookie("session")  # another browser: only the code would do
     forged = client.post(f"/follow/{tracking_no}/rate", data={"query_code": "X" * 10,
                                                               "rating": "非常不满意"})
     assert forged.status_code == 403
+    elsewhere = client.get(f"/follow/{tracking_no}")
+    assert elsewhere.status_code == 303 and "query_code" not in elsewhere.headers["Location"]
 
 
 def test_invalid_listing_filters_are_a_page_with_a_chinese_message(client):
@@ -207,8 +228,10 @@ def test_listing_filters_and_pagination_keep_the_filters(client, rt):
     assert "kind=%E5%92%A8%E8%AF%A2" in next_link and "per_page=2" in next_link
     page2 = text(client.get(next_link.replace("&amp;", "&")))
     assert page2.count('class="reply-card"') == 1
-    searched = text(client.get("/replies?q=建议事项"))
-    assert "建议事项" in searched and "咨询事项0" not in searched
+    searched = text(client.get("/replies?q=建议事项"))  # any of 建议, 事项: best match first
+    cards = searched.split('class="reply-card"')[1:]
+    assert "<mark>建议</mark><mark>事项</mark>" in cards[0] and "咨询事项" not in cards[0]
+    assert "咨询事项0" not in text(client.get("/replies?q=建议"))
     by_department = text(client.get("/replies?department=区交运局"))
     assert "共找到 <strong>0</strong> 条" in by_department
 
@@ -238,11 +261,10 @@ def test_titles_are_html_escaped_everywhere(client, rt):
     take_to_reply(client, rt, tracking_no)
     login(client, "rev")
     pages = [text(client.get("/replies")), text(client.get(f"/replies/{tracking_no}")),
-             text(client.get("/")), text(client.get("/staff/")),
+             text(client.get("/")), text(client.get("/staff/?todo=off")),
              text(client.get(f"/staff/comments/{tracking_no}"))]
     logout(client)
-    pages.append(text(client.post("/follow", data={"tracking_no": tracking_no,
-                                                   "query_code": code})))
+    pages.append(text(follow(client, tracking_no, code)))
     for html in pages:
         assert "<script>alert" not in html
         assert "&lt;script&gt;alert(" in html
@@ -258,14 +280,14 @@ def test_csrf_is_enforced_on_page_forms(csrf_client):
                                                   "password": "password123"}).status_code == 400
     token = csrf_token(text(csrf_client.get("/comments/new")))
     ok = csrf_client.post("/comments/new", data={**FORM, "csrf_token": token})
-    assert ok.status_code == 200 and "受理编号" in text(ok)
+    assert ok.status_code == 200 and "留言编号" in text(ok)
 
 
 def test_every_form_carries_a_csrf_token(client, rt):
     tracking_no, code = post_comment(client)
     take_to_reply(client, rt, tracking_no)
     pages = [text(client.get("/comments/new")), text(client.get("/follow")),
-             text(client.post("/follow", data={"tracking_no": tracking_no, "query_code": code})),
+             text(follow(client, tracking_no, code)),
              text(client.get("/staff/login"))]
     login(client, "rev")
     pages.append(text(client.get(f"/staff/comments/{tracking_no}")))
@@ -320,7 +342,9 @@ def test_inbox_tabs_counts_and_overdue(client, rt, web_clock):
     act(client, late, "accept")
     act(client, late, "dispatch", department="区住建局")
     rt.catch_up_all()
-    html = text(client.get("/staff/"))
+    todo = text(client.get("/staff/"))  # the reviewer's to-do: what waits for 受理
+    assert fresh in todo and late not in todo
+    html = text(client.get("/staff/?todo=off"))
     for label in ("待审看", "已受理，待交办", "办理中", "答复待审签", "已答复", "已办结",
                   "不予受理", "超期"):
         assert label in html
@@ -329,8 +353,8 @@ def test_inbox_tabs_counts_and_overdue(client, rt, web_clock):
 
     web_clock.advance(days=20)
     login(client, "rev")  # the session of 20 days ago has long expired
-    html = text(client.get("/staff/"))
-    row = re.search(rf"<tr[^>]*>\s*<td[^>]*><a href=\"/staff/comments/{late}\".*?</tr>", html, re.S)
+    html = text(client.get("/staff/?todo=off"))
+    row = re.search(rf"<tr[^>]*>\s*<td[^>]*>{late}</td>.*?</tr>", html, re.S)
     assert 'class="row-overdue"' in row.group(0) and "超期" in row.group(0)
     overdue_only = text(client.get("/staff/?overdue=1"))
     assert late in overdue_only and fresh not in overdue_only

@@ -15,7 +15,7 @@ from web import create_app
 
 LIMITS = {"submit": "3/minute", "query_code": "3/10minutes", "query_code_addr": "100/minute",
           "login_account": "3/15minutes", "login_addr": "100/minute"}
-COMMENT = {"title": "路灯不亮", "content": "小区路灯坏了", "kind": "投诉", "category": "城乡建设"}
+COMMENT = {"title": "路灯不亮", "content": "小区路灯坏了，特此反映，望予处理。", "kind": "投诉", "category": "城乡建设"}
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def _counted(client):
 
 
 def _post(client, n, **kw):
-    answer = client.post("/api/v1/comments", json={**COMMENT, "content": f"第{n}条"}, **kw)
+    answer = client.post("/api/v1/comments", json={**COMMENT, "content": f"第{n}条留言，特此反映，望予处理。"}, **kw)
     _counted(client)
     return answer
 

@@ -45,6 +45,10 @@ def fresh(rt, kind: str) -> str:
                                      title="噪音", content="楼下噪音扰民")
         app.act(kind, ticket.ticket_no, "dispatch", OPERATOR, department=OWN)
         return ticket.ticket_no
+    if kind == "consultations":
+        return app.list_consultation(Actor("root", ("admin",)), year=2026, title="老旧小区改造",
+                                     department=OWN, planned_on="2026-12-01",
+                                     participation=["online"]).consultation_no
     incident = app.open_incident(OPINION, title="河道死鱼")
     app.act(kind, incident.incident_no, "assign", OPINION, handling_department=OWN,
             response_department=OWN)

@@ -122,7 +122,9 @@ def test_the_console_registers_from_the_keyboard_and_opens_a_blank_form(client, 
     queue = client.get("/staff/tickets?overdue=1&q=路灯")
     assert queue.status_code == 200 and "督办" in queue.get_data(as_text=True)
     rt.catch_up_all()
-    listing = client.get("/staff/tickets").get_data(as_text=True)
+    todo = client.get("/staff/tickets").get_data(as_text=True)  # the operator's: 派单, 回访
+    assert f'href="/staff/tickets/{no}"' not in todo  # dispatched: 签收 is the department's
+    listing = client.get("/staff/tickets?mine=0").get_data(as_text=True)
     assert f'href="/staff/tickets/{no}"' in listing
     assert client.get("/staff/tickets?status=nonsense").status_code == 422
     bad = client.post("/staff/tickets/new", data={**CALL, "caller_phone": "abc"})

@@ -6,7 +6,7 @@ from eventsourcing.persistence import OperationalError
 
 from web import errors
 
-COMMENT = {"title": "路灯不亮", "content": "小区路灯坏了三天", "kind": "投诉", "category": "城乡建设"}
+COMMENT = {"title": "路灯不亮", "content": "小区路灯坏了三天，特此反映，望予处理。", "kind": "投诉", "category": "城乡建设"}
 
 
 @pytest.fixture(autouse=True)

@@ -11,4 +11,5 @@ WEB = register(WebKind(COMMENTS.kind, number_field="tracking_no", staff_fields=s
 
 def blueprints() -> list:
     from . import api, portal
-    return [portal.bp, api.bp]
+    from .. import photos
+    return [portal.bp, api.bp, photos.bp]

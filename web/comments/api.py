@@ -4,7 +4,9 @@ from flask import Blueprint, abort, request
 
 from domain.errors import NotFoundError
 
-from .. import schemas
+from infrastructure.photos import StorageUnavailable
+
+from .. import photos, schemas
 from ..extensions import rate_limits, runtime
 from ..ratelimits import client_address
 from ..jsonbody import json_body
@@ -17,12 +19,17 @@ COMMENT_IN, COMMENT_CREATED = schemas.CommentIn(), schemas.CommentCreated()
 
 @bp.post("/comments")
 def submit_comment():
-    """Post a comment; 201 with the tracking number and a one-time query code."""
-    data = COMMENT_IN.load(json_body())
+    """Post a comment; 201 with the tracking number and a one-time query code. JSON, or
+    multipart with the JSON in `comment` and up to three `photos` (web/photos.py)."""
+    body, uploads = photos.api_comment_body()
+    data = COMMENT_IN.load(body)
     address = client_address()
     rate_limits().hit("submit", address)
-    created = runtime().app.submit_comment(
-        **data, client=address, fold_seconds=runtime().settings.duplicate_window)
+    try:
+        created = photos.submit_comment(
+            data, uploads, client=address, fold_seconds=runtime().settings.duplicate_window)
+    except StorageUnavailable:
+        raise photos.unavailable() from None
     if created["duplicate"]:
         created["message"] = DUPLICATE_MESSAGE
         return COMMENT_CREATED.dump(created), 200
@@ -43,7 +50,8 @@ def get_comment(tracking_no: str):
 def rate_comment(tracking_no: str):
     data = schemas.RatingIn().load(json_body())
     verified_comment(tracking_no, data["query_code"])
-    runtime().app.rate_reply(tracking_no, data["query_code"], data["rating"], data["remark"])
+    runtime().app.rate_reply(tracking_no, data["query_code"], data["rating"], data["remark"],
+                             data["reasons"])
     return {"tracking_no": tracking_no, "rating": data["rating"]}, 201
 
 
@@ -72,4 +80,5 @@ def get_reply(tracking_no: str):
     item = runtime().queries.public_reply(tracking_no)
     if item is None:
         raise NotFoundError(f"未找到已公开的答复 {tracking_no}")
-    return schemas.PublicReplyOut().dump(item)
+    return photos.PublicReplyDetailOut().dump(
+        {**item, "photos": photos.public_photos(tracking_no)})

@@ -2,7 +2,9 @@
 
 Views stay thin: load the form with its marshmallow schema, call the application service
 or a read-model query, render. The query code never travels in a URL: following and
-rating are POSTs and the code is only ever echoed back inside a form.
+rating are POSTs that redirect to GET /follow/<no>: the signed session remembers which
+numbers it showed the code for (web/comments/citizen.py), so the page can be bookmarked and
+refreshed without the code in a URL, a log or a form.
 """
 
 
@@ -11,21 +13,25 @@ from flask import (Blueprint, current_app, flash, make_response, redirect, rende
 from marshmallow import ValidationError
 from werkzeug.exceptions import TooManyRequests
 
-from domain.comments.aggregate import MAX_ADDRESS, MAX_CONTENT, MAX_TITLE
+from domain.comments.aggregate import (MAX_ADDRESS, MAX_CONTENT, MAX_TITLE, MIN_CONTENT,
+                                       RATING_REASONS)
 from domain.errors import (AuthenticationError, DomainError, InvalidValueError,
                            NotFoundError)
 from domain.reference import AREAS, BAD_RATINGS, KINDS, RATINGS, TICKET_KINDS
+from infrastructure.photos import StorageUnavailable
 
-from .. import schemas
+from .. import photos, schemas
 from ..extensions import rate_limits, runtime
 from ..ratelimits import client_address
 from ..feeds.pages import public_summary
 from ..messages import chinese_errors
-from .citizen import DUPLICATE_MESSAGE, RECOVERY_SENT, citizen_view
+from .citizen import (DUPLICATE_MESSAGE, RECOVERY_SENT, remember_verified, session_comment,
+                      verified_comment, view_of)
 
 bp = Blueprint("portal", __name__)
 
-WRONG_CODE = "受理编号或查询码不正确"
+WRONG_CODE = "留言编号或查询码不正确"
+ASK_FOR_CODE = "请输入留言编号和查询码查看办理情况。"
 HOME_LATEST = 10
 
 # What each kind means, shown next to the radio buttons.
@@ -78,7 +84,7 @@ def _comment_form(values: dict, errors: dict, status: int = 200):
                    kinds=KINDS, kind_hints=KIND_HINTS, categories=runtime().app.categories(),
                    departments=runtime().queries.departments(), areas=AREAS,
                    max_address=MAX_ADDRESS,
-                   max_title=MAX_TITLE, max_content=MAX_CONTENT)
+                   max_title=MAX_TITLE, max_content=MAX_CONTENT, min_content=MIN_CONTENT)
 
 
 @bp.route("/comments/new", methods=["GET", "POST"])
@@ -103,12 +109,17 @@ def new_comment():
         rate_limits().hit("submit", address)
     except TooManyRequests as e:  # the citizen's text stays in the form
         return _retry_later(_comment_form(values, {"_form": [e.description]}, 429), e)
-    try:
-        created = runtime().app.submit_comment(
-            **data, client=address, fold_seconds=runtime().settings.duplicate_window)
+    try:  # photos are checked and stored before the comment is recorded (web/photos.py)
+        created = photos.submit_comment(
+            data, photos.uploaded(), client=address,
+            fold_seconds=runtime().settings.duplicate_window)
     except InvalidValueError as e:
         field = e.details.get("field") or "_form"
         return _comment_form(values, {field: [e.message]}, 422)
+    except StorageUnavailable:
+        response = make_response(_comment_form(values, {"photos": [photos.UNAVAILABLE]}, 503))
+        response.headers["Retry-After"] = "5"
+        return response
     return _render("portal/receipt.html", private=True, created=created,
                    duplicate_message=DUPLICATE_MESSAGE if created["duplicate"] else None)
 
@@ -120,11 +131,12 @@ def _follow_form(values: dict, errors: dict, status: int = 200, message: str | N
                    errors=errors, message=message)
 
 
-def _follow_view(view: dict, query_code: str, status: int = 200, *, rating_values=None,
-                 rating_errors=None, rating_message=None):
+def _follow_view(view: dict, status: int = 200, *, rating_values=None, rating_errors=None,
+                 rating_message=None):
     return _render("portal/follow_view.html", status, private=True, item=view,
-                   query_code=query_code, ratings=RATINGS, rating_values=rating_values or {},
-                   rating_errors=rating_errors or {}, rating_message=rating_message)
+                   ratings=RATINGS, bad_ratings=BAD_RATINGS, rating_reasons=RATING_REASONS,
+                   rating_values=rating_values or {}, rating_errors=rating_errors or {},
+                   rating_message=rating_message, progress=progress_steps(view))
 
 
 def _retry_later(response, e: TooManyRequests):
@@ -133,14 +145,14 @@ def _retry_later(response, e: TooManyRequests):
     return response
 
 
-def _lookup(tracking_no: str, query_code: str):
-    """The citizen's view, or None when the number or the code is wrong.
+def _verified(tracking_no: str, query_code: str):
+    """The comment, or None when the number or the code is wrong.
 
     An unknown number and a wrong code look the same, so the form does not reveal
     which tracking numbers exist.
     """
     try:
-        return citizen_view(tracking_no, query_code)
+        return verified_comment(tracking_no, query_code)
     except (AuthenticationError, NotFoundError):
         return None
 
@@ -161,13 +173,25 @@ def follow():
         values.pop("query_code", None)
         return _follow_form(values, chinese_errors(e.messages), 422)
     try:
-        view = _lookup(data["tracking_no"], data["query_code"])
+        comment = _verified(data["tracking_no"], data["query_code"])
     except TooManyRequests as e:
         return _retry_later(_follow_form({"tracking_no": data["tracking_no"]}, {}, 429,
                                          e.description), e)
-    if view is None:
+    if comment is None:
         return _follow_form({"tracking_no": data["tracking_no"]}, {}, 403, WRONG_CODE)
-    return _follow_view(view, data["query_code"])
+    # POST-redirect-GET: the page can be bookmarked and refreshed; the code stays out of
+    # the URL (the signed session remembers that it was shown).
+    remember_verified(comment)
+    return redirect(url_for("portal.follow_item", tracking_no=comment.tracking_no), 303)
+
+
+@bp.get("/follow/<tracking_no>")
+def follow_item(tracking_no: str):
+    comment = session_comment(tracking_no)
+    if comment is None:  # another browser, an expired session or a new query code
+        flash(ASK_FOR_CODE, "info")
+        return redirect(url_for("portal.follow", tracking_no=tracking_no), 303)
+    return _follow_view(view_of(comment))
 
 
 @bp.route("/follow/recover", methods=["GET", "POST"])
@@ -195,37 +219,56 @@ def recover():
 def rate(tracking_no: str):
     values = _form_data()
     code = values.get("query_code", "").strip()
-    try:
-        view = _lookup(tracking_no, code) if code else None
-    except TooManyRequests as e:
-        return _retry_later(_follow_form({"tracking_no": tracking_no}, {}, 429, e.description),
-                            e)
-    if view is None:
+    comment = session_comment(tracking_no)
+    if comment is None and code:  # a form from before the session (or without cookies)
+        try:
+            comment = _verified(tracking_no, code)
+        except TooManyRequests as e:
+            return _retry_later(_follow_form({"tracking_no": tracking_no}, {}, 429,
+                                             e.description), e)
+        if comment is not None:
+            remember_verified(comment)
+    if comment is None:
         return _follow_form({"tracking_no": tracking_no}, {}, 403, WRONG_CODE)
+    values["reasons"] = request.form.getlist("reasons")
     try:
         data = schemas.RatingForm().load(values)
     except ValidationError as e:
-        return _follow_view(view, code, 422, rating_values=values,
+        return _follow_view(view_of(comment), 422, rating_values=values,
                             rating_errors=chinese_errors(e.messages))
     try:
-        runtime().app.rate_reply(tracking_no, data["query_code"], data["rating"], data["remark"])
+        runtime().app.rate_comment(comment, data["rating"], data["remark"], data["reasons"])
     except DomainError as e:
         status = 409 if not isinstance(e, InvalidValueError) else 422
-        return _follow_view(view, code, status, rating_values=values, rating_message=e.message)
+        return _follow_view(view_of(runtime().app.get_comment(tracking_no)), status,
+                            rating_values=values, rating_message=e.message)
     if data["rating"] in BAD_RATINGS:
         flash("感谢您的评价！您的意见将由区政府办公室核实，并督促承办单位整改。", "success")
     else:
         flash("感谢您的评价！", "success")
-    view = citizen_view(tracking_no, code)
-    if view.get("rating") is None:
-        # The read model has not caught up yet: show what was just recorded.
-        view.update(rating=data["rating"], can_rate=False)
-    return _follow_view(view, code)
+    # The page after the redirect reads the aggregate where the read model lags behind.
+    return redirect(url_for("portal.follow_item", tracking_no=tracking_no), 303)
+
+
+# The progress bar on the follow page, one step per stage a comment goes through.
+PROGRESS = ("提交留言", "审看受理", "交办办理", "答复公开", "评价办结")
+_REACHED = {"submitted": 1, "accepted": 2, "dispatched": 3, "drafted": 3, "replied": 4,
+            "closed": 5}  # steps done in each status
+
+
+def progress_steps(view: dict) -> list[dict]:
+    """Each step done, current or to come; a rejection ends the bar after the submission."""
+    if view["status"] == "rejected":
+        return [{"label": "提交留言", "state": "done"},
+                {"label": "不予受理", "state": "stopped"}]
+    done = _REACHED.get(view["status"], 1)
+    return [{"label": label, "state": "done" if i < done else
+             ("current" if i == done else "todo")} for i, label in enumerate(PROGRESS)]
 
 
 # --- public replies ---------------------------------------------------------------
 
-FILTER_KEYS = ("department", "category", "kind", "date_from", "date_to", "q")
+FILTER_KEYS = ("department", "category", "kind", "date_from", "date_to", "q", "sort")
 
 
 @bp.get("/replies")
@@ -252,4 +295,5 @@ def reply_detail(tracking_no: str):
     item = runtime().queries.public_reply(tracking_no)
     if item is None:
         raise NotFoundError(f"未找到已公开的答复 {tracking_no}")
-    return render_template("portal/reply_detail.html", item=item)
+    return render_template("portal/reply_detail.html", item=item,
+                           photos=photos.public_photos(tracking_no))

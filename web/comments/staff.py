@@ -4,6 +4,7 @@ from domain.masking import highlight_candidates, mask_name
 
 from ..extensions import runtime
 from ..items import iso
+from ..photos import staff_photos
 
 
 def staff_fields(c) -> dict:
@@ -24,4 +25,5 @@ def staff_fields(c) -> dict:
         # Exactly what 审签 would publish (the reviewer checks it before approving).
         "draft_preview": c.public_wording(c.draft, runtime().app.official_numbers()) if c.draft else None,
         "public_flags": bool(highlight_candidates(f"{c.public_title}\n{c.public_content}")),
+        "photos": staff_photos(c),  # staff only until a reviewer publishes them
     }

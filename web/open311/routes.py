@@ -22,7 +22,7 @@ from infrastructure.views.public_replies import PublicReplies
 from ..errors import HTTP_MESSAGES
 from ..extensions import runtime
 from ..messages import chinese_errors
-from ..schemas import CommentIn
+from ..schemas import Open311CommentIn
 from .keys import api_client
 from .render import FORMATS, Open311Error, document, errors, local_deadline, local_time
 from .services import (DEFAULT_KIND, KIND_ATTRIBUTE, category_of, known_code, service_code,
@@ -51,7 +51,7 @@ _W3C = re.compile(r"\d{4}-\d{2}-\d{2}"
                   r"(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?")
 _CJK_NAME = re.compile(r"[\u3400-\u9fff\uf900-\ufaff·]+")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-COMMENT_IN = CommentIn()
+COMMENT_IN = Open311CommentIn()
 
 
 # --- format, errors, caching ---------------------------------------------------------
@@ -369,11 +369,11 @@ def requests_create():
     if problems:
         raise Open311Error(400, *problems)
 
-    receipt = runtime().app.submit_comment(**data, channel="portal")
+    receipt = runtime().app.submit_comment(**data, channel="portal", min_content=1)
     number = receipt["tracking_no"]
     log.info("open311: API client %r filed comment %s", client.name, number)
-    notice = (f"您的留言已收到，受理编号为 {number}。工作人员审核受理后将交有关单位办理，"
-              "答复经审签后在本网站公开；可凭受理编号查询办理状态。")
+    notice = (f"您的留言已收到，留言编号为 {number}。工作人员审核受理后将交有关单位办理，"
+              "答复经审签后在本网站公开；可凭留言编号查询办理状态。")
     return document(_format(), "service_requests",
                     [{"service_request_id": number, "service_notice": notice,
                       "account_id": None}])

@@ -28,7 +28,9 @@ def queue_page(query: dict):
     actor, rt = current_actor(), runtime()
     if not actor.sees_all_departments:
         query["department"] = actor.department
-    return rt.queries.ticket_queue(today=rt.app.today(), now=rt.app.clock(), **query)
+    mine = tuple(actor.roles) if query.pop("mine", False) else ()
+    return rt.queries.ticket_queue(today=rt.app.today(), now=rt.app.clock(), mine=mine,
+                                   **query)
 
 
 @bp.get("")

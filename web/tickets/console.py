@@ -50,6 +50,7 @@ def new():
     return redirect(url_for("tickets_console.new", last=ticket.ticket_no), 303)
 
 
+TODO_ROLES = ("operator", "admin", "handler", "supervisor")
 TABS = (("全部", {}), *((label, {"status": s}) for s, label in STATUS_LABELS.items()),
         ("今日到期", {"due_today": "1"}), ("超期", {"overdue": "1"}),
         ("待回访", {"callbacks": "1"}), ("督办", {"supervised": "1"}))
@@ -60,16 +61,28 @@ TABS = (("全部", {}), *((label, {"status": s}) for s, label in STATUS_LABELS.i
 def queue():
     """The ticket queue: a handler's own department; operators and supervisors all."""
     raw = request.args.to_dict()
+    actor = current_actor()
+    has_todo = actor.has_role(*TODO_ROLES)
+    if not raw and has_todo:
+        raw = {"mine": "1"}  # the queue opens on what this member must do now
     try:
         query, errors = TicketQueueQuery().load(raw), {}
     except ValidationError as e:
         query, errors = TicketQueueQuery().load({}), chinese_errors(e.messages)
+    showing_mine = query["mine"]
     page = queue_page(query)
     chosen = {k: v for k, v in raw.items() if k in ("status", "due_today", "overdue",
                                                        "callbacks", "supervised")}
+    if showing_mine:
+        chosen["mine"] = "1"
     keep = {k: query[k] for k in ("department", "q") if query.get(k)}
-    tabs = [{"label": label, "args": {**args, **keep}, "active": args == chosen}
-            for label, args in TABS]
+    tabs = [{"label": "我的待办", "args": {"mine": "1", **keep},
+             "active": chosen == {"mine": "1"}}] if has_todo else []
+    # 全部 says so in its link: a bare URL opens on the to-do list.
+    tabs += [{"label": label,
+              "args": {**args, **keep} or ({"mine": "0"} if has_todo else {}),
+              "active": args == chosen}
+             for label, args in TABS]
     return render_template("staff/tickets/queue.html", page=page, tabs=tabs,
                            query=query, errors=errors, workflow=TICKETS,
                            departments=runtime().queries.departments(),

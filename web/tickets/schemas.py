@@ -7,6 +7,7 @@ from domain.tickets import STATUS_LABELS
 from domain.tickets.aggregate import MAX_ADDRESS, MAX_CONTENT, MAX_TITLE
 
 from ..schemas import (Flag, FormSchema, known_category, PageOut, QueueQuery, StrictSchema, required_messages,
+                       TitleHighlightOut,
                        text_field)
 
 
@@ -62,6 +63,8 @@ class TicketQueueQuery(QueueQuery):
     due_today = Flag(load_default=False)
     callbacks = Flag(load_default=False)
     supervised = Flag(load_default=False)
+    mine = Flag(load_default=False, metadata={
+        "description": "本人待办：话务员待派单和待回访，承办单位待签收和办理中，督办人员超期工单"})
 
 
 class TicketRowOut(Schema):
@@ -93,6 +96,7 @@ class TicketRowOut(Schema):
     reminders = fields.Integer(metadata={"description": "催办次数"})
     supervised = Flag(metadata={"description": "已督办（当前办理时限）"})
     overdue = Flag()
+    highlight = fields.Nested(TitleHighlightOut, metadata={"description": "仅在检索（q）时给出"})
 
 
 class TicketQueueOut(PageOut):

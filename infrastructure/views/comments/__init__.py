@@ -1,12 +1,15 @@
 """Read models of portal comments and their queries."""
 
 from .citizen_view import CitizenView
+from .photos import CommentPhotos, PhotoQueries
 from .queries import CommentQueries
 from .staff_inbox import StaffInbox
 
-READ_MODELS = (StaffInbox, CitizenView)  # and their rows in the shared public listing
+# (and their rows in the shared public listing)
+READ_MODELS = (StaffInbox, CitizenView, CommentPhotos)
 
 # Where the oversight job finds open comments by due date: (table, number column).
 DEADLINES = ("inbox", "tracking_no")
 
-__all__ = ["DEADLINES", "READ_MODELS", "CitizenView", "CommentQueries", "StaffInbox"]
+__all__ = ["DEADLINES", "READ_MODELS", "CitizenView", "CommentPhotos", "CommentQueries",
+           "PhotoQueries", "StaffInbox"]

@@ -4,7 +4,8 @@ Whoever holds the query code reads these rows, so they keep only what may be sho
 them: the citizen's own question in its public (masked) wording, and of what staff write
 only what was published, in its public wording: the reply as approved
 (`ReplyPublished.public_content`, never a draft or the unmasked reply) and the standard
-rejection reason. Notes, internal reasons and drafts are never stored.
+rejection reason with the note the reviewer wrote for the citizen (`public_note`, masked
+in the domain). Internal notes, internal reasons and drafts are never stored.
 """
 
 from domain.comments import Comment, Status
@@ -20,6 +21,7 @@ class CitizenView(CommentReadModel):
     """The citizen's own view: status, dates, reply and the citizen-visible steps."""
 
     name = "citizen_view"
+    version = 2  # v2: the rejection's note to the citizen (public_note)
     table = "citizen_items"
     tables = {
         "citizen_items": """
@@ -27,6 +29,7 @@ class CitizenView(CommentReadModel):
             content TEXT NOT NULL, kind TEXT NOT NULL, category TEXT NOT NULL,
             status TEXT NOT NULL, publish INTEGER NOT NULL, submitted_at TEXT NOT NULL,
             accepted_on TEXT, due_date TEXT, department TEXT, reject_reason TEXT,
+            reject_note TEXT,
             replied_on TEXT, reply_department TEXT, reply TEXT, rating TEXT,
             can_rate INTEGER NOT NULL DEFAULT 0""",
         "citizen_steps": """
@@ -67,7 +70,8 @@ class CitizenView(CommentReadModel):
         # The reason is one of the standard codes (the aggregate checks; the note is never
         # shown). Were anything else ever recorded, it is staff's text: shown masked.
         reason = e.reason if e.reason in REJECT_REASONS else mask_personal_data(e.reason)
-        self.set(emit, e, "status = :s, reject_reason = :r", s=Status.REJECTED, r=reason)
+        self.set(emit, e, "status = :s, reject_reason = :r, reject_note = :n",
+                 s=Status.REJECTED, r=reason, n=getattr(e, "public_note", "") or None)
 
     def dispatched(self, e, emit):
         self.set(emit, e, "status = :s, department = :d", s=Status.DISPATCHED, d=e.department)

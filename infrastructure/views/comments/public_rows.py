@@ -1,6 +1,7 @@
 """The comment rows of the public listing (infrastructure/views/public_replies.py)."""
 
 from domain.comments import Comment
+from domain.masking import mask_name
 
 
 class CommentPublicRows:
@@ -16,14 +17,18 @@ class CommentPublicRows:
 
     def submitted(self, e, emit):
         emit("INSERT INTO pub_replies (id, item_kind, tracking_no, title, content, kind, "
-             "category, channel, submitted_at, consent) VALUES (:id, 'comments', :t, :title, "
-             ":content, :kind, :category, :channel, :at, :consent)",
+             "category, channel, submitted_at, consent, submitter) VALUES (:id, 'comments', :t, "
+             ":title, :content, :kind, :category, :channel, :at, :consent, :submitter)",
              {"id": e.originator_id.hex, "t": e.tracking_no,
               "title": e.public_title, "content": e.public_content,
               "kind": e.kind, "category": e.category, "channel": e.channel,
-              "at": self.iso(e.at), "consent": int(bool(e.publish))})
+              "at": self.iso(e.at), "consent": int(bool(e.publish)),
+              # Only the surname leaves the event (the name itself never reaches a table).
+              "submitter": mask_name((e.contact or {}).get("name"))})
         self.add_status(emit, e, item_kind="comments", number=e.tracking_no,
                         category=e.category, area=getattr(e, "area", None))
+        self.index(emit, e, title=e.public_title, content=e.public_content, kind=e.kind,
+                   category=e.category)
 
     def accepted(self, e, emit):
         self.set(emit, e, "accepted_on = :d", d=self.local_date(e.at))
@@ -31,6 +36,7 @@ class CommentPublicRows:
 
     def rejected(self, e, emit):
         emit("DELETE FROM pub_replies WHERE id = :id", {"id": e.originator_id.hex})
+        emit("DELETE FROM pub_search WHERE id = :id", {"id": e.originator_id.hex})
         self.set_stage(emit, e, self.REJECTED, due_at=None)
 
     def published(self, e, emit):
@@ -38,6 +44,7 @@ class CommentPublicRows:
                  "reply = :reply, rating = NULL", d=self.local_date(e.at), at=self.iso(e.at),
                  dep=e.department, reply=e.public_content, visible=self.VISIBLE_IF_SHOWN)
         self.set_stage(emit, e, self.ANSWERED)
+        self.index(emit, e, reply=e.public_content, department=e.department)
 
     def rated(self, e, emit):
         self.set(emit, e, "rating = :r", r=e.level)
@@ -55,6 +62,7 @@ class CommentPublicRows:
     def redacted(self, e, emit):
         self.set(emit, e, "title = :title, content = :content", title=e.title,
                  content=e.content)
+        self.index(emit, e, title=e.title, content=e.content)
 
     def extension_granted(self, e, emit):
         self.set_status(emit, e, "due_at = :due", due=self.end_of(e.due_date))

@@ -3,6 +3,7 @@
 from domain.comments import Comment, Status
 from domain.oversight import Overseen
 
+from ...search import index_terms
 from .base import CommentReadModel
 
 
@@ -10,7 +11,9 @@ class StaffInbox(CommentReadModel):
     """What staff work from: status, department, due date (overdue is derived at read time)."""
 
     name = "staff_inbox"
-    version = 4  # v2: reminders and supervision; v3: the oversight standing; v4: lapsed
+    version = 5  # v2: reminders and supervision; v3: the oversight standing; v4: lapsed;
+    # v5: inbox_search, full-text terms of the (masked) title and content; every photo
+    # and draft event keeps the version too
     table = "inbox"
     tables = {"inbox": """
             id TEXT PRIMARY KEY, tracking_no TEXT NOT NULL UNIQUE, title TEXT NOT NULL,
@@ -21,7 +24,10 @@ class StaffInbox(CommentReadModel):
             withheld INTEGER NOT NULL DEFAULT 0, extension TEXT,
             reminders INTEGER NOT NULL DEFAULT 0, supervised INTEGER NOT NULL DEFAULT 0,
             updated_at TEXT NOT NULL, version INTEGER NOT NULL, reminded_for TEXT,
-            supervised_for TEXT"""}
+            supervised_for TEXT""",
+              # Search terms of the masked title and content; never contact details.
+              "inbox_search": "id TEXT PRIMARY KEY, title TEXT, content TEXT"}
+    full_text = {"inbox_search": ("title", "content")}
     indexes = (
         ("inbox", "status", "(status, due_date)"),
         ("inbox", "dept", "(department, status, due_date)"),
@@ -37,7 +43,9 @@ class StaffInbox(CommentReadModel):
                 Comment.ExtensionRequested: "ext_requested",
                 Comment.ExtensionGranted: "ext_granted",
                 Comment.ExtensionDeclined: "ext_declined", Comment.Redacted: "touched",
-                Comment.QueryCodeReset: "touched",
+                Comment.QueryCodeReset: "touched", Comment.DraftSaved: "touched",
+                Comment.PhotosAttached: "touched", Comment.PhotosPublished: "touched",
+                Comment.PhotoWithheld: "touched",
                 Overseen.Reminded: "reminded", Overseen.Supervised: "supervised",
                 Overseen.DeadlineRecomputed: "recomputed"}
 
@@ -56,6 +64,9 @@ class StaffInbox(CommentReadModel):
               "kind": e.kind, "category": e.category, "channel": e.channel,
               "status": Status.SUBMITTED, "req": e.requested_department, "at": self.iso(e.at),
               "version": e.originator_version})
+        emit("INSERT INTO inbox_search (id, title, content) VALUES (:id, :title, :content)",
+             {"id": e.originator_id.hex, "title": index_terms(e.public_title),
+              "content": index_terms(e.public_content)})
 
     def accepted(self, e, emit):
         self.set(emit, e, "status = :s, accepted_at = :at, due_date = :due",

@@ -28,6 +28,8 @@ class TicketPublicRows:
               "consent": int(bool(e.publish))})
         self.add_status(emit, e, item_kind="tickets", number=e.ticket_no, category=e.category,
                         area=e.area, due_at=self.instant(e.due_at))
+        self.index(emit, e, title=e.public_title, content=e.public_content, kind=e.kind,
+                   category=e.category)
 
     def ticket_published(self, e, emit):
         self.set(emit, e, "title = :title, content = :content, reply = :reply, "
@@ -35,6 +37,8 @@ class TicketPublicRows:
                  title=e.title, content=e.content, reply=e.reply, dep=e.department,
                  d=self.local_date(e.replied_at), at=self.iso(e.replied_at),
                  visible=self.VISIBLE_IF_CONSENTED)
+        self.index(emit, e, title=e.title, content=e.content, reply=e.reply,
+                   department=e.department)
 
     def ticket_withheld(self, e, emit):
         self.set(emit, e, "withheld = 1", visible="0")

@@ -10,6 +10,7 @@ from datetime import timezone
 from domain.oversight import Overseen
 from domain.tickets import Status, Ticket
 
+from ...search import index_terms
 from ..base import ReadModel
 
 
@@ -19,8 +20,9 @@ def bars(departments) -> str:
 
 class TicketQueue(ReadModel):
     name = "ticket_queue"
-    version = 3  # v2: the oversight standing (version, reminded_for, supervised_for);
-    # v3: a request pending at 办结 lapses
+    version = 4  # v2: the oversight standing (version, reminded_for, supervised_for);
+    # v3: a request pending at 办结 lapses; v4: ticket_search, full-text terms of the
+    # (masked) title and content, never the caller's details
     tables = {"tickets": """
             id TEXT PRIMARY KEY, ticket_no TEXT NOT NULL UNIQUE, title TEXT NOT NULL,
             channel TEXT NOT NULL, area TEXT NOT NULL, category TEXT NOT NULL,
@@ -33,7 +35,9 @@ class TicketQueue(ReadModel):
             round INTEGER NOT NULL DEFAULT 1, extension TEXT, publish INTEGER NOT NULL,
             published INTEGER NOT NULL DEFAULT 0, reminders INTEGER NOT NULL DEFAULT 0,
             supervised INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL,
-            version INTEGER NOT NULL, reminded_for TEXT, supervised_for TEXT"""}
+            version INTEGER NOT NULL, reminded_for TEXT, supervised_for TEXT""",
+              "ticket_search": "id TEXT PRIMARY KEY, title TEXT, content TEXT"}
+    full_text = {"ticket_search": ("title", "content")}
     indexes = (
         ("tickets", "dept", "(department, status, due_at)"),
         ("tickets", "status", "(status, due_at)"),
@@ -73,6 +77,9 @@ class TicketQueue(ReadModel):
               "urgency": e.urgency, "status": Status.REGISTERED, "at": self.moment(e.at),
               "due": e.due_date.isoformat(), "due_at": self.moment(e.due_at),
               "publish": int(bool(e.publish)), "version": e.originator_version})
+        emit("INSERT INTO ticket_search (id, title, content) VALUES (:id, :title, :content)",
+             {"id": e.originator_id.hex, "title": index_terms(e.public_title),
+              "content": index_terms(e.public_content)})
 
     def dispatched(self, e, emit):
         co = bars(e.co_departments)
