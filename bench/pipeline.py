@@ -23,6 +23,10 @@ from pathlib import Path
 from .system import ROOT, System, temporary_postgres
 
 EVENTS_PER_ITEM = 5
+PLACES = ("永福路小区", "巨山街道文化广场", "临城街道农贸市场", "常庄镇中心小学", "沙沟镇卫生院",
+          "光明路口", "新城区公交站", "泰山路菜市场", "黄河路公园", "周营镇政府门口")
+PROBLEMS = ("路灯损坏", "井盖缺失", "垃圾堆积", "道路积水", "噪音扰民", "乱停车",
+            "下水道堵塞", "广告牌松动", "绿化带毁坏", "电动车乱充电")
 
 
 def _backend(backend: str):
@@ -40,9 +44,12 @@ def write_histories(app, events: int, per_save: int = 200, report=None) -> int:
     departments = ("区住建局", "区交运局", "区教育局", "区卫健局")
     for n in range(items):
         at = start + timedelta(minutes=n)
+        # Every item its own words (as real comments have): caches must not flatter.
+        place, problem = PLACES[n % len(PLACES)], PROBLEMS[(n // len(PLACES)) % len(PROBLEMS)]
         comment = Comment.submit(
-            tracking_no=f"B{n:011d}", title="小区路灯损坏", content="永福路小区东门路灯坏了，"
-            "晚上出行不安全，希望尽快维修。" * 2, kind="投诉", category="城乡建设",
+            tracking_no=f"B{n:011d}", title=f"{place}{problem}", content=f"{place}{n % 97 + 1}"
+            f"号楼附近{problem}已经{n % 13 + 2}天了，晚上出行不安全，希望尽快处理。第{n}号反映。",
+            kind="投诉", category="城乡建设",
             requested_department=None, contact={"name": "张先生", "phone": "13812345678"},
             publish=True, query_code_hash="x", channel="portal", actor="citizen", at=at)
         comment.accept(due_date=date(2026, 3, 23), actor="staff:rev", at=at)

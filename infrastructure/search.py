@@ -21,6 +21,8 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import chain
 from html import escape
 
 MAX_QUERY_CHARS = 100  # a longer query is cut here
@@ -62,19 +64,23 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").lower()
 
 
-def _tokens(text: str) -> list[str]:
-    """jieba's search-mode words, then the text's Chinese bigrams; in order, repeats kept."""
+@lru_cache(maxsize=1024)
+def _tokens(text: str) -> tuple[str, ...]:
+    """jieba's search-mode words, then the text's Chinese bigrams; in order, repeats kept.
+    Remembered for the last thousand texts: a projection indexes an item's title and
+    content in several read models, often in the same batch."""
     text = normalise(text)
     words = [w[:MAX_TERM_CHARS] for piece in _segmenter()(text, False)
              for w in _WORD.findall(piece)]
     bigrams = [run[i:i + 2] for run in _CJK_RUN.findall(text) for i in range(len(run) - 1)]
-    return words + bigrams
+    return tuple(words + bigrams)
 
 
+@lru_cache(maxsize=2048)
 def index_terms(*texts: str | None) -> str:
-    """The terms a text is found by: distinct, space-separated (what the index stores)."""
-    seen = dict.fromkeys(t for text in texts if text for t in _tokens(text))
-    return " ".join(seen)
+    """The terms a text is found by: distinct, space-separated (what the index stores).
+    Remembered like `_tokens`: several read models index the same title and content."""
+    return " ".join(dict.fromkeys(chain.from_iterable(_tokens(t) for t in texts if t)))
 
 
 def _significant(term: str) -> bool:

@@ -122,25 +122,41 @@ class Generation:
             return out
 
     def ddl(self, indexes: bool = True, dialect: str = "") -> list[str]:
-        statements = [s for t in self.model.tables for s in self.table_ddl(t, dialect)]
+        """The tables; with `indexes`, their indexes kept row by row from the start, else
+        (a build) left to `index_ddl` at the swap, where they are made in bulk."""
+        statements = [s for t in self.model.tables
+                      for s in self.table_ddl(t, dialect, triggers=indexes)]
         return statements + (self.index_ddl(dialect) if indexes else [])
 
-    def table_ddl(self, table: str, dialect: str = "") -> list[str]:
-        """One table, with its engine's full-text index when it is a full-text table."""
+    def table_ddl(self, table: str, dialect: str = "", triggers: bool = True) -> list[str]:
+        """One table, with its engine's full-text index when it is a full-text table (on
+        SQLite without `triggers` the FTS5 index stays empty until `index_ddl` fills it)."""
         statements = [f"CREATE TABLE IF NOT EXISTS {self.names[table]} "
                       f"({self.model.tables[table]})"]
         if table in self.model.full_text:
-            indexed = tuple(c for c in self.model.columns(table) if c != "id")
-            statements += full_text_ddl(self.names[table], indexed,
+            statements += full_text_ddl(self.names[table], self._indexed(table),
                                         self.model.full_text[table], dialect)
+            if triggers and dialect == "sqlite":
+                statements += full_text_triggers(self.names[table], self._indexed(table))
         return statements
 
+    def _indexed(self, table: str) -> tuple[str, ...]:
+        return tuple(c for c in self.model.columns(table) if c != "id")
+
     def index_ddl(self, dialect: str = "") -> list[str]:
+        """The secondary indexes, made in bulk (one transaction: nothing is written in
+        between, so a full-text index filled here and then kept by its triggers misses no
+        row)."""
         statements = [f"CREATE INDEX IF NOT EXISTS {self.names[t]}_{suffix} "
                       f"ON {self.names[t]} {columns}" for t, suffix, columns in self.model.indexes]
         if dialect == "postgres":  # the GIN index, built in bulk like the others
             statements += [f"CREATE INDEX IF NOT EXISTS {self.names[t]}_vector ON "
                            f"{self.names[t]} USING gin (vector)" for t in self.model.full_text]
+        if dialect == "sqlite":  # FTS5 from the rows in one pass, then kept row by row
+            for t in self.model.full_text:
+                fts = f"{self.names[t]}_fts"
+                statements += [f"INSERT INTO {fts} ({fts}) VALUES ('rebuild')",
+                               *full_text_triggers(self.names[t], self._indexed(t))]
         return statements
 
 
@@ -149,27 +165,34 @@ class Generation:
 # the title's own standing (infrastructure/views/queries.py, public_replies.py).
 def full_text_ddl(table: str, columns: tuple[str, ...], text: tuple[str, ...],
                   dialect: str) -> list[str]:
-    """What keeps the full-text index of `table` (a physical name) on one engine: FTS5
-    over `columns`, a tsvector of the `text` columns among them."""
+    """The full-text index of `table` (a physical name) on one engine: FTS5 over
+    `columns` (kept by `full_text_triggers`), a tsvector of the `text` columns among them."""
     if dialect == "postgres":
         return [f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS vector tsvector "
                 f"GENERATED ALWAYS AS ({terms_vector(*text)}) STORED"]
     if dialect != "sqlite":
         return []
     fts, names = f"{table}_fts", ", ".join(columns)
-    new = ", ".join(f"new.{c}" for c in columns)
-    old = ", ".join(f"old.{c}" for c in columns)
     weights = ", ".join("3.0" if c == text[0] else "1.0" if c in text else "0.0"
                         for c in columns)
-    delete = (f"INSERT INTO {fts} ({fts}, rowid, id, {names}) "
-              f"VALUES ('delete', old.rowid, old.id, {old});")
-    insert = f"INSERT INTO {fts} (rowid, id, {names}) VALUES (new.rowid, new.id, {new});"
     return [
         # Terms are single tokens for unicode61 (letters and digits only, lower case).
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5(id UNINDEXED, {names}, "
         f"content='{table}', content_rowid='rowid', "
         "tokenize='unicode61 remove_diacritics 0', detail=column)",
         f"INSERT INTO {fts} ({fts}, rank) VALUES ('rank', 'bm25(0.0, {weights})')",
+    ]
+
+
+def full_text_triggers(table: str, columns: tuple[str, ...]) -> list[str]:
+    """SQLite: the triggers that keep `table`'s FTS5 index in step with its rows."""
+    fts, names = f"{table}_fts", ", ".join(columns)
+    new = ", ".join(f"new.{c}" for c in columns)
+    old = ", ".join(f"old.{c}" for c in columns)
+    delete = (f"INSERT INTO {fts} ({fts}, rowid, id, {names}) "
+              f"VALUES ('delete', old.rowid, old.id, {old});")
+    insert = f"INSERT INTO {fts} (rowid, id, {names}) VALUES (new.rowid, new.id, {new});"
+    return [
         f"CREATE TRIGGER IF NOT EXISTS {table}_ai AFTER INSERT ON {table} BEGIN {insert} END",
         f"CREATE TRIGGER IF NOT EXISTS {table}_ad AFTER DELETE ON {table} BEGIN {delete} END",
         f"CREATE TRIGGER IF NOT EXISTS {table}_au AFTER UPDATE ON {table} "

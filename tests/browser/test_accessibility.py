@@ -23,26 +23,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.support import ARGS, CHROMIUM, require_browser
 from tests.conftest import REDIS_URL
 from tests.support import LIVE_STAFF
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-try:
-    from playwright import sync_api
+MISSING = require_browser("axe_playwright_python.sync_playwright")
+if not MISSING:
     from axe_playwright_python.sync_playwright import Axe
-except ImportError as e:
-    sync_api = Axe = None
-    MISSING = f"Playwright or axe-playwright-python is not installed ({e}); pip install -e '.[test]'"
-else:
-    MISSING = None if os.path.exists(CHROMIUM) else (
-        f"Debian's chromium is not installed at {CHROMIUM}; run scripts/ensure_browser.sh")
-
-if MISSING and os.environ.get("CI") != "true":
-    pytest.skip(MISSING, allow_module_level=True)
+    from playwright import sync_api
 
 pytestmark = pytest.mark.e2e
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIEWPORTS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 SERIOUS = ("serious", "critical")
 PAGE_BUDGET = 100 * 1024  # bytes of HTML + CSS + JS of a public page, images aside
@@ -150,6 +140,9 @@ def world(module_redis_url):
         act(no, "draft", h1, content="您好！经核实，我局已安排维修，三日内修复。")
         act(no, "approve", rev)
         waiting = comment("道路积水严重", "永福路雨后积水严重，行人无法通行")
+        drafting = comment("井盖缺失", "光明路口井盖缺失，夜间行人容易摔倒")  # with 区住建局
+        act(drafting["tracking_no"], "accept_dispatch", rev, department="区住建局")
+        act(drafting["tracking_no"], "save_draft", h1, content="初稿：已通知养护单位。")
         rejected = comment("无关留言", "这是一条测试内容，与政务无关")
         act(rejected["tracking_no"], "reject", rev, reason="no_content",
             public_note="请具体描述问题发生的地点和情况后重新留言。", note="内部：疑似测试")
@@ -163,7 +156,8 @@ def world(module_redis_url):
              {"department": "区住建局", "co_departments": []}, op)
         wait_until(lambda: no in _get(base, "/replies"), "the published reply")
         yield {"system": system, "base": base, "answered": answered, "waiting": waiting,
-               "rejected": rejected, "ticket": ticket, "incident": incident}
+               "rejected": rejected, "ticket": ticket, "incident": incident,
+               "drafting": drafting}
     finally:
         system.stop()
 
@@ -391,8 +385,11 @@ def staff_pages(world, username) -> list[tuple[str, str]]:
                 (f"/staff/comments/{waiting}", "item-waiting"), (item, "item-answered"),
                 (f"/staff/comments/{world['rejected']['tracking_no']}", "item-rejected"),
                 ("/staff/tickets", "ticket-queue"), (ticket, "ticket"),
-                ("/staff/notifications", "notifications")],
+                ("/staff/notifications", "notifications"), ("/staff/?todo=off", "inbox-all"),
+                ("/staff/reply-templates", "reply-templates")],
         "h1": [("/staff/", "inbox"), (item, "item-answered"), ("/staff/tickets", "ticket-queue"),
+               (f"/staff/comments/{world['drafting']['tracking_no']}", "item-drafting"),
+               ("/staff/reply-templates", "reply-templates-read"),
                (ticket, "ticket"), ("/staff/incidents", "incident-board"),
                ("/staff/notifications", "notifications")],
         "op": [("/staff/tickets", "ticket-queue"), ("/staff/tickets/new", "ticket-intake"),

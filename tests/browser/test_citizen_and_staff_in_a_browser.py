@@ -6,29 +6,16 @@ missing the test is skipped on a workstation but fails under CI=true: this tier 
 what people see; the same behaviour is covered without a browser in tests/web and tests/e2e.
 """
 
-import os
-import shutil
-
 import pytest
 
+from tests.browser.support import ARGS, CHROMIUM, require_browser
 from tests.support import live_system_with_staff
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-try:
+MISSING = require_browser()
+if not MISSING:
     from playwright import sync_api
-except ImportError as e:
-    sync_api = None
-    MISSING = f"Playwright is not installed ({e}); pip install -e '.[test]'"
-else:
-    MISSING = None if os.path.exists(CHROMIUM) else (
-        f"Debian's chromium is not installed at {CHROMIUM}; run scripts/ensure_browser.sh")
-
-if MISSING and os.environ.get("CI") != "true":
-    pytest.skip(MISSING, allow_module_level=True)
 
 pytestmark = pytest.mark.e2e
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(autouse=True)
@@ -61,9 +48,10 @@ def log_in(page, base, username, password):
     page.click("form:has(input[name=password]) button[type=submit]")
 
 
-def act(page, base, tracking_no, action, fill=None):
-    """Open the item page, fill the action's form and submit it; wait for the redirect."""
-    page.goto(f"{base}/staff/comments/{tracking_no}")
+def act(page, base, number, action, fill=None, kind="comments"):
+    """Open the item page, unfold the action if it is folded, fill its form and submit it;
+    wait for the redirect, which must not report a failure."""
+    page.goto(f"{base}/staff/{kind}/{number}")
     # Actions other than the one the item waits for are folded under 其他操作: open it.
     page.evaluate("id => { const d = document.getElementById(id).closest('details');"
                   " if (d) d.open = true; }", f"act-{action}")
@@ -76,6 +64,7 @@ def act(page, base, tracking_no, action, fill=None):
             field.fill(value)
     form.locator("button[type=submit]").first.click()
     page.wait_for_load_state()
+    assert "未完成" not in page.inner_text("main"), page.inner_text("main")[:400]
 
 
 def wait_for_text(page, url, text, tries=50):

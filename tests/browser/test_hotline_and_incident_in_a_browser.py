@@ -6,6 +6,7 @@ for, folded actions included; the public listing's search then finds the ticket.
 
 import pytest
 
+from tests.browser import test_citizen_and_staff_in_a_browser as steps
 from tests.browser.test_citizen_and_staff_in_a_browser import (  # noqa: F401 - fixtures
     browser_installed, log_in, page, system, wait_for_text)
 
@@ -17,20 +18,7 @@ def log_out(page):
 
 
 def act(page, base, kind, number, action, fill=None):
-    """Open the item page, unfold the action if it is folded, fill it and submit it."""
-    page.goto(f"{base}/staff/{kind}/{number}")
-    page.evaluate("id => { const d = document.getElementById(id).closest('details');"
-                  " if (d) d.open = true; }", f"act-{action}")
-    form = page.locator(f"form#act-{action}")
-    for selector, value in (fill or {}).items():
-        field = form.locator(selector)
-        if field.evaluate("e => e.tagName") == "SELECT":
-            field.select_option(value)
-        else:
-            field.fill(value)
-    form.locator("button[type=submit]").first.click()
-    page.wait_for_load_state()
-    assert "未完成" not in page.inner_text("main"), page.inner_text("main")[:400]
+    steps.act(page, base, number, action, fill, kind=kind)
 
 
 def test_a_hotline_ticket_from_the_call_to_its_published_reply(system, page):
