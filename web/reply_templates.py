@@ -10,6 +10,7 @@ from .auth import current_actor, staff_required
 from .errors import STATUS_BY_ERROR
 from .extensions import runtime
 from .jsonbody import json_body
+from .schemas import _CONTROL
 
 bp = Blueprint("reply_templates", __name__)
 api_bp = Blueprint("reply_templates_api", __name__, url_prefix="/api/v1")
@@ -26,7 +27,11 @@ def _values(source) -> dict:
             value = ""
         if not isinstance(value, str):
             raise InvalidValueError("须为文本", field=name)
-        values[name] = value[:limit]
+        try:  # a lone surrogate can never be stored
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidValueError("包含无效字符", field=name) from None
+        values[name] = _CONTROL.sub("", value)[:limit]  # nor can NUL on PostgreSQL
     return values
 
 

@@ -68,3 +68,16 @@ def test_the_console_page_and_the_item_page_offer_the_templates(rt, client, staf
     assert "路灯维修" in item and "保存草稿" in item and "提交审签" in item
     assert client.post("/staff/reply-templates", data={"title": "t", "text": "y"}
                        ).status_code == 403
+
+
+def test_text_no_store_can_keep_is_refused_or_dropped(client):
+    rev = _auth(client, "rev")
+    lone = client.post("/api/v1/staff/reply-templates", headers=rev,
+                       data='{"title": "t", "text": "\\ud800"}', content_type="application/json")
+    assert lone.status_code == 422 and lone.get_json()["error"]["details"]["field"] == "text"
+    nul = client.post("/api/v1/staff/reply-templates", headers=rev,
+                      json={"title": "模板", "text": "a\x00b"})
+    assert nul.status_code == 201
+    texts = [t["text"] for t in client.get("/api/v1/staff/reply-templates",
+                                            headers=rev).get_json()["items"]]
+    assert "ab" in texts
