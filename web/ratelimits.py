@@ -26,6 +26,8 @@ from flask import request
 from limits import parse_many
 from werkzeug.exceptions import TooManyRequests
 
+from domain.errors import AuthenticationError
+
 log = logging.getLogger(__name__)
 
 DEFAULTS = {
@@ -217,6 +219,19 @@ class RateLimits:
         """Count a failure against each (limit, key), without refusing this request."""
         for name, key in pairs:
             self._guarded(name, key, add=True)
+
+    def code_checked(self, number: str, check):
+        """`check()` (a lookup by number and query code), its wrong codes counted per
+        number and per address; past either limit even the right code waits (429), so
+        codes cannot be guessed. AuthenticationError is what `check` raises on a wrong one."""
+        address = client_address()
+        self.check("query_code", number)
+        self.check("query_code_addr", address)
+        try:
+            return check()
+        except AuthenticationError:
+            self.failed(("query_code", number), ("query_code_addr", address))
+            raise
 
 
 def client_address() -> str:

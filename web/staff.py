@@ -5,6 +5,7 @@ API (web/api.py); the item page and its action forms serve every item kind alike
 Handlers see only their own department's items.
 """
 
+from datetime import date
 from urllib.parse import urlsplit
 
 from flask import (Blueprint, current_app, flash, make_response, redirect, render_template,
@@ -13,6 +14,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, TooManyRequests
 
 from domain.comments import COMMENTS, OPEN_STATES, Status
+from domain.deadlines import working_days_between
 from domain.errors import AccessDeniedError, AuthenticationError, DomainError, NotFoundError
 
 from . import schemas
@@ -96,9 +98,6 @@ DUE_SOON_DAYS = 2  # working days left at which an item is marked 即将到期
 
 def deadline_marks(items: list[dict], today) -> list[dict]:
     """Each open item's working days left (or overdue by), and whether it is due soon."""
-    from datetime import date as _date
-
-    from domain.deadlines import working_days_between
     calendar = runtime().app.calendar
     for it in items:
         due = it.get("due_date")
@@ -106,7 +105,7 @@ def deadline_marks(items: list[dict], today) -> list[dict]:
         it["due_soon"] = False
         if not due or it.get("status") not in COMMENTS_OPEN:
             continue
-        due = _date.fromisoformat(due)
+        due = date.fromisoformat(due)
         if due < today:
             it["days_over"] = max(1, working_days_between(calendar, due, today))
         else:

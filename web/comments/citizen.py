@@ -13,10 +13,9 @@ from flask import current_app, session
 
 from domain.comments import STATUS_LABELS, Status
 
-from domain.errors import AuthenticationError, NotFoundError
+from domain.errors import NotFoundError
 
 from ..extensions import rate_limits, runtime
-from ..ratelimits import client_address
 
 DUPLICATE_MESSAGE = ("您在几分钟内已提交过内容相同的留言，本次未重复受理。"
                      "以下是首次提交时的留言编号和查询码。")
@@ -30,14 +29,8 @@ MAX_FOLLOWED = 10  # numbers one browser session keeps (the oldest is forgotten 
 def verified_comment(tracking_no: str, query_code: str):
     """The comment if the code matches; wrong codes are counted per number and address,
     and past the limit even the right code waits (429), so codes cannot be guessed."""
-    limits, address = rate_limits(), client_address()
-    limits.check("query_code", tracking_no)
-    limits.check("query_code_addr", address)
-    try:
-        return runtime().app.comment_for_citizen(tracking_no, query_code)
-    except AuthenticationError:
-        limits.failed(("query_code", tracking_no), ("query_code_addr", address))
-        raise
+    return rate_limits().code_checked(
+        tracking_no, lambda: runtime().app.comment_for_citizen(tracking_no, query_code))
 
 
 def _proof(comment) -> str:

@@ -2,12 +2,12 @@
 machine-readable, cached and conditional like the statistics feed (web/feeds/cache.py)."""
 
 import json
-from datetime import date, datetime, time
+from datetime import datetime
 
-from feedgen.feed import FeedGenerator
 from flask import Blueprint, request, url_for
 
 from ..extensions import runtime
+from ..feeds.atom import moment, portal_feed
 from ..feeds.cache import cached
 from .api import listing
 from .schemas import ConsultationItem, FeedQuery
@@ -47,22 +47,11 @@ def consultations_json():
                   mimetype="application/json")
 
 
-def _moment(day: str | None, tz) -> datetime | None:
-    return datetime.combine(date.fromisoformat(day), time(9), tz) if day else None
-
-
 def build_atom(items: list[dict], changed_at: datetime) -> bytes:
     tz = runtime().app.tz
-    feed = FeedGenerator()
-    column = url_for("consultations_portal.column", _external=True)
-    feed.id(column)
-    feed.title("重大决策预公开")
-    feed.subtitle("重大行政决策草案公开征求意见：征集状态、起止时间和意见采纳情况")
-    feed.author({"name": "区人民政府办公室"})
-    feed.link(href=column, rel="alternate", type="text/html")
-    feed.link(href=request.url, rel="self", type="application/atom+xml")
-    feed.language("zh-CN")
-    feed.updated(max([_moment(i["opens_on"], tz) for i in items if i["opens_on"]],
+    feed = portal_feed(url_for("consultations_portal.column", _external=True), "重大决策预公开",
+                       "重大行政决策草案公开征求意见：征集状态、起止时间和意见采纳情况")
+    feed.updated(max([moment(i["opens_on"], tz, 9) for i in items if i["opens_on"]],
                      default=changed_at))
     for item in reversed(items):  # feedgen lists the last added first
         entry = feed.add_entry()
@@ -71,8 +60,8 @@ def build_atom(items: list[dict], changed_at: datetime) -> bytes:
         entry.id(link)
         entry.title(f"【{item['status_label']}】{item['title']}")
         entry.link(href=link, rel="alternate", type="text/html")
-        entry.published(_moment(item["opens_on"], tz) or changed_at)
-        entry.updated(_moment(item["opens_on"], tz) or changed_at)
+        entry.published(moment(item["opens_on"], tz, 9) or changed_at)
+        entry.updated(moment(item["opens_on"], tz, 9) or changed_at)
         entry.author({"name": item["department"]})
         entry.category(term=item["status"], label=item["status_label"])
         lines = [f"承办部门：{item['department']}",

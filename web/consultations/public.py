@@ -8,11 +8,9 @@ from flask import url_for
 
 from domain.consultations import (ADOPTION, PARTICIPATION, PHASE_LABELS, Phase, days_left,
                                   phase)
-from domain.errors import AuthenticationError
 
 from ..extensions import rate_limits, runtime
 from ..items import iso
-from ..ratelimits import client_address
 
 
 def file_dicts(consultation, files: list[dict]) -> list[dict]:
@@ -78,14 +76,8 @@ def public_detail(consultation_no: str, *, page: int = 1, per_page: int = 50) ->
 
 def verified_opinion(opinion_no: str, query_code: str):
     """The opinion if the code matches, within the same limits as comments' query codes."""
-    limits, address = rate_limits(), client_address()
-    limits.check("query_code", opinion_no)
-    limits.check("query_code_addr", address)
-    try:
-        return runtime().app.opinion_for_citizen(opinion_no, query_code)
-    except AuthenticationError:
-        limits.failed(("query_code", opinion_no), ("query_code_addr", address))
-        raise
+    return rate_limits().code_checked(
+        opinion_no, lambda: runtime().app.opinion_for_citizen(opinion_no, query_code))
 
 
 def citizen_opinion(opinion) -> dict:

@@ -13,9 +13,24 @@ from .routes import bp
 ENTRIES = 50
 
 
-def _moment(day: str | None, tz) -> datetime:
-    """A reply date as a moment: noon of that day in the district's time zone."""
-    return datetime.combine(date.fromisoformat(day), time(12), tz)
+def moment(day: str | None, tz, hour: int = 12) -> datetime | None:
+    """A date as a moment for a feed: `hour` o'clock of that day in the district's time
+    zone (a reply date: noon); None for no date."""
+    return datetime.combine(date.fromisoformat(day), time(hour), tz) if day else None
+
+
+def portal_feed(alternate: str, title: str, subtitle: str) -> FeedGenerator:
+    """An Atom feed of the portal with its head filled: id and alternate link `alternate`,
+    the title, the publisher, the self link and the language."""
+    feed = FeedGenerator()
+    feed.id(alternate)
+    feed.title(title)
+    feed.subtitle(subtitle)
+    feed.author({"name": "区人民政府办公室"})
+    feed.link(href=alternate, rel="alternate", type="text/html")
+    feed.link(href=request.url, rel="self", type="application/atom+xml")
+    feed.language("zh-CN")
+    return feed
 
 
 def _entry_text(row: dict) -> str:
@@ -28,25 +43,19 @@ def _entry_text(row: dict) -> str:
 
 def build_feed(rows: list[dict], changed_at: datetime) -> bytes:
     tz = runtime().app.tz
-    feed = FeedGenerator()
-    listing = url_for("portal.replies", _external=True)
-    feed.id(listing)
-    feed.title("区政府网民留言和12345热线答复公开")
-    feed.subtitle("已公开的答复：受理日期、答复日期、答复部门、答复内容")
-    feed.author({"name": "区人民政府办公室"})
-    feed.link(href=listing, rel="alternate", type="text/html")
-    feed.link(href=request.url, rel="self", type="application/atom+xml")
-    feed.language("zh-CN")
-    feed.updated(max([_moment(r["replied_on"], tz) for r in rows], default=changed_at))
+    feed = portal_feed(url_for("portal.replies", _external=True),
+                       "区政府网民留言和12345热线答复公开",
+                       "已公开的答复：受理日期、答复日期、答复部门、答复内容")
+    feed.updated(max([moment(r["replied_on"], tz) for r in rows], default=changed_at))
     for row in reversed(rows):  # feedgen lists the last added first
         entry = feed.add_entry()
         link = url_for("portal.reply_detail", tracking_no=row["tracking_no"], _external=True)
         entry.id(link)
         entry.title(f"【{row['category']}】{row['title']}")
         entry.link(href=link, rel="alternate", type="text/html")
-        entry.updated(_moment(row["replied_on"], tz))
+        entry.updated(moment(row["replied_on"], tz))
         if row["accepted_on"]:
-            entry.published(_moment(row["accepted_on"], tz))
+            entry.published(moment(row["accepted_on"], tz))
         entry.author({"name": row["reply_department"] or "区人民政府办公室"})
         entry.category(term=row["category"], label=row["category"])
         entry.summary(row["reply"][:140])
