@@ -10,7 +10,21 @@ refused, and the application then finds the lowest free number and moves the cou
 past it with `advance`.
 """
 
+import secrets
 from typing import Protocol
+
+
+def random_code(alphabet: str, length: int) -> str:
+    """`length` characters drawn uniformly and independently from `alphabet`, from one
+    draw of the system's random source (one uniform number below len**length, written in
+    that base) rather than one draw per character."""
+    base = len(alphabet)
+    number = secrets.randbelow(base ** length)
+    chars = []
+    for _ in range(length):
+        number, digit = divmod(number, base)
+        chars.append(alphabet[digit])
+    return "".join(chars)
 
 
 class NumberBlocks(Protocol):

@@ -21,20 +21,29 @@ PRIVATE_PREFIXES = ("/staff", "/api/v1/staff", "/api/v1/me", "/api/v1/auth", "/f
                     "/comments/new", "/api/v1/comments")
 
 
+HEADER_ITEMS = tuple((name.lower(), name, value) for name, value in HEADERS.items())
+_VALIDATORS = ("etag", "last-modified")
+
+
 def is_private() -> bool:
     return (request.path.startswith(PRIVATE_PREFIXES) or "Authorization" in request.headers
             or request.path.startswith("/api/v1/") and request.method != "GET")
 
 
 def add_headers(response):
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
+    """The headers above where a view has not set its own; one pass over the response's
+    headers (this runs on every answer, so no look-up per header name)."""
+    headers = response.headers
+    present = {name.lower() for name, _ in headers.items()}
+    headers.extend([(name, value) for lower, name, value in HEADER_ITEMS
+                    if lower not in present])
     if is_private():
-        response.headers["Cache-Control"] = "no-store"
-        response.headers.pop("ETag", None)
-        response.headers.pop("Last-Modified", None)
-    if request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        headers["Cache-Control"] = "no-store"
+        for name in _VALIDATORS:
+            if name in present:
+                del headers[name]
+    if "strict-transport-security" not in present and request.is_secure:
+        headers["Strict-Transport-Security"] = "max-age=31536000"
     return response
 
 

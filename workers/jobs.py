@@ -123,7 +123,10 @@ def _drain(rt, updaters: list) -> tuple[dict, list, bool, list]:
             log.warning("read-model locks not extended (%s)", e)
 
     try:
-        drained = catch_up.run(on_batch=after_batch, should_stop=shutdown.requested)
+        # A pass that ends at its first short batch leaves what came meanwhile to the next
+        # job, which the saves' pokes enqueue; a runtime that does not poke follows the tail.
+        drained = catch_up.run(on_batch=after_batch, should_stop=shutdown.requested,
+                               follow=not rt.poke_enabled)
     finally:
         locks.release()
     return (drained, [str(e) for e in catch_up.errors], shutdown.requested(), skipped)

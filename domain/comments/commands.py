@@ -8,6 +8,7 @@ from datetime import datetime
 
 from ..actors import CITIZEN_ACTOR
 from ..errors import AuthenticationError, ConflictError, NotFoundError
+from ..numbering import random_code
 from .aggregate import MIN_CONTENT, Comment
 from .photos import check_photo_count, photo_reference
 from .workflow import COMMENTS
@@ -58,7 +59,7 @@ class CommentCommands:
             folded = self._submit_folding(values, client, fold_seconds, now, photos)
             if folded is not None:
                 return folded
-        code = "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(10))
+        code = random_code(QUERY_CODE_ALPHABET, 10)
         for _ in range(5):
             tracking_no = self._new_tracking_no(now)
             try:

@@ -9,6 +9,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from ..actors import CITIZEN_ACTOR
 from ..errors import AuthenticationError, ConflictError, InvalidValueError, NotFoundError
+from ..numbering import random_code
 from .aggregate import (MIN_DAYS, Consultation, ConsultationFile, ConsultationOpinion,
                         opinion_id, opinion_no_of)
 from .states import ADOPTION, Phase, phase
@@ -73,7 +74,7 @@ class ConsultationCommands:
             raise InvalidValueError(message, field="content", phase=current)
         contact = {k: v.strip() for k, v in (("name", name), ("phone", phone),
                                              ("email", email)) if v and v.strip()}
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+        code = random_code(CODE_ALPHABET, 10)
         seq = self.opinion_count(consultation_no) + 1
         for _ in range(100):
             number = opinion_no_of(consultation_no, seq)

@@ -203,8 +203,15 @@ class CatchUp:
         self.errors: list[ReadModelError] = []  # read models that stopped in the last run
 
     def run(self, on_batch: Callable[[int], None] | None = None,
-            should_stop: Callable[[], bool] | None = None) -> dict[str, int]:
-        """Drain every read model; returns the events each read model took."""
+            should_stop: Callable[[], bool] | None = None, follow: bool = True
+            ) -> dict[str, int]:
+        """Drain every read model; returns the events each read model took.
+
+        With `follow` false the one pass ends at its first short batch instead of
+        following the log's tail: a worker's job does that, since every save pokes (the
+        web's and the handlers' own) and the next job takes what came meanwhile in one
+        batch, where following the tail under a steady stream of submissions meant many
+        batches of a few events, each paying a transaction and a commit."""
         taken = {u.name: 0 for u in self.updaters}
         failed = self.store.failures()
         fed = {u.name: u.fed() for u in self.updaters}
@@ -216,7 +223,7 @@ class CatchUp:
         drained: set = set()
         if feeds:
             try:
-                self._together(feeds, taken, on_batch, stopped)
+                self._together(feeds, taken, on_batch, stopped, follow)
                 drained = {u.name for u in together}
             except _Diverged as e:
                 log.info("one pass over the log gave way to each read model on its own: %s",
@@ -245,7 +252,7 @@ class CatchUp:
         feeds = [(u, self.store.start_generation(u.model), 0) for u in self.updaters]
         taken = {u.name: 0 for u in self.updaters}
         try:
-            self._together(feeds, taken, on_batch, lambda: False)
+            self._together(feeds, taken, on_batch, lambda: False, True)
         except _Diverged as e:
             log.info("the rebuild goes on per read model: %s", e)
         for updater, generation, _ in feeds:
@@ -258,7 +265,7 @@ class CatchUp:
                         break
         return taken
 
-    def _together(self, feeds: list, taken: dict, on_batch, stopped) -> None:
+    def _together(self, feeds: list, taken: dict, on_batch, stopped, follow: bool) -> None:
         positions = [position for _, _, position in feeds]
         topics = sorted({t for u, _, _ in feeds for t in u.model.topics})
         wanted = [(u, g, frozenset(u.model.topics)) for u, g, _ in feeds]
@@ -295,9 +302,11 @@ class CatchUp:
             positions = [last] * len(positions)
             if on_batch:
                 on_batch(len(notifications))
-            # A short batch does not end the pass: handlers may have recorded events
-            # meanwhile (the escalation process opens incidents), which the next select
-            # finds; the pass ends when the log has nothing more.
+            # Following the tail, a short batch does not end the pass: handlers may have
+            # recorded events meanwhile (the escalation process opens incidents), which
+            # the next select finds; the pass ends when the log has nothing more.
+            if not follow and len(notifications) < self.batch_size:
+                return
 
     def _handle(self, updater, generation, events: list, statements: list) -> None:
         def emit(sql: str, params: dict) -> None:

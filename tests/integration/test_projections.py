@@ -441,3 +441,25 @@ def test_rebuild_all_in_two_processes_gives_the_same_rows(make_settings, make_ru
     assert all(f"{u.name}: 已重建" in done.stdout for u in rt.updaters())
     assert all(u.serving().number > before[u.name] for u in rt.updaters())
     assert all_rows(rt) == incremental
+
+
+@pytest.mark.parametrize("follow, expected", [(True, 5), (False, 3)])
+def test_a_pass_that_does_not_follow_the_tail_ends_at_its_first_short_batch(
+        runtime, follow, expected):
+    """A worker's job (follow=False) takes what the log holds when it reads and leaves what
+    is saved meanwhile to the next job, which those saves' pokes enqueue; a pass that
+    follows the tail (tests, the CLI) reads on until the log has nothing more."""
+    from infrastructure.views.updater import CatchUp
+    runtime.catch_up_all()
+    for _ in range(3):
+        submit(runtime.app)
+    saved_meanwhile = []
+
+    def after_batch(count: int) -> None:
+        if not saved_meanwhile:  # two submissions land while the first batch is written
+            saved_meanwhile.extend(submit(runtime.app) for _ in range(2))
+
+    taken = CatchUp(runtime.app, runtime.views, [runtime.updater("staff_inbox")],
+                    batch_size=100).run(on_batch=after_batch, follow=follow)
+    assert taken["staff_inbox"] == expected
+    assert runtime.catch_up_all()["staff_inbox"] == 5 - expected
