@@ -9,6 +9,8 @@ from flask import Flask
 from infrastructure.bootstrap import Runtime, bootstrap
 from infrastructure.config import Settings
 
+from .lean import LeanRoutes
+
 
 class MinyiFlask(Flask):
     """Flask, with the check of each hook and view for a coroutine made once per function
@@ -17,6 +19,16 @@ class MinyiFlask(Flask):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._synced: dict = {}
+        self.lean_routes = LeanRoutes()
+
+    def wsgi_app(self, environ, start_response):
+        """The lean path's routes first (web/lean.py); everything else, and whatever they
+        decline, through Flask."""
+        if self.lean_routes.routes:
+            answered = self.lean_routes(self, environ, start_response)
+            if answered is not None:
+                return answered
+        return super().wsgi_app(environ, start_response)
 
     def ensure_sync(self, func):
         if type(func) is not FunctionType:
@@ -84,6 +96,9 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
     for blueprint in blueprints:
         if blueprint.url_prefix and blueprint.url_prefix.startswith(("/api/", "/open311/")):
             csrf.exempt(blueprint)
+    if app.config.get("LEAN_PATHS", True):  # off: every request through Flask (tests)
+        from .comments import api as comments_api
+        comments_api.lean_routes(app.lean_routes)
     from . import cli, history
     history.init_app(app)
     cli.init_app(app)

@@ -8,7 +8,7 @@ import psycopg_pool
 import redis
 from eventsourcing import persistence as es_persistence
 
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
@@ -54,12 +54,27 @@ def error_response(status: int, code: str, message: str, details: dict | None = 
                    headers: dict | None = None):
     details = printable(details) if details else None
     if wants_json():
-        body = {"error": {"code": code, "message": message}}
-        if details:
-            body["error"]["details"] = details
-        return jsonify(body), status, headers or {}
+        return jsonify(error_body(code, message, details)), status, headers or {}
     return render_template("error.html", status=status, message=message,
                            details=details or {}), status, headers or {}
+
+
+def error_body(code: str, message: str, details: dict | None = None) -> dict:
+    body = {"error": {"code": code, "message": message}}
+    if details:
+        body["error"]["details"] = details
+    return body
+
+
+def json_error(status: int, code: str, message: str, details: dict | None = None,
+               headers: dict | None = None):
+    """The JSON error answer as a response object, without a request context (an
+    application context suffices; web/lean.py)."""
+    response = current_app.json.response(
+        error_body(code, message, printable(details) if details else None))
+    response.status_code = status
+    response.headers.extend(list((headers or {}).items()))
+    return response
 
 
 def reject_unstorable_urls():
@@ -100,14 +115,52 @@ def _connection_lost(error: BaseException) -> bool:
     return False
 
 
+UNAVAILABLE = (503, "service_unavailable", "服务暂时不可用，请稍后重试", None,
+               {"Retry-After": RETRY_AFTER})
+
+
 def _unavailable_response():
-    return error_response(503, "service_unavailable", "服务暂时不可用，请稍后重试",
-                          headers={"Retry-After": RETRY_AFTER})
+    return error_response(*UNAVAILABLE)
+
+
+def dependency_failed(e: BaseException, method: str, path: str) -> None:
+    """Note a dependency that did not answer: the breaker opens if the connection is lost."""
+    global _down_until
+    if _connection_lost(e):
+        _down_until = time.monotonic() + BREAKER_SECONDS
+    log.warning("dependency unavailable on %s %s: %s: %s", method, path, type(e).__name__,
+                str(e)[:200])
+
+
+def domain_error_args(e: DomainError) -> tuple:
+    return STATUS_BY_ERROR.get(type(e), 422), e.code, e.message, e.details
+
+
+def validation_error_args(e: ValidationError) -> tuple:
+    return 422, "validation_failed", "提交的内容有误", {"fields": chinese_errors(e.messages)}
+
+
+def json_answer(e: Exception, method: str, path: str):
+    """The JSON answer the handlers below give to a refused command (a domain error, a
+    schema's 422, an unavailable dependency), outside a request context; None for others."""
+    if isinstance(e, DomainError):
+        return json_error(*domain_error_args(e))
+    if isinstance(e, ValidationError):
+        return json_error(*validation_error_args(e))
+    if isinstance(e, UNAVAILABLE_ERRORS):
+        dependency_failed(e, method, path)
+        return json_error(*UNAVAILABLE)
+    return None
+
+
+def breaker_open() -> bool:
+    """True while a lost connection is fresh: requests then get a 503 at once."""
+    return bool(_down_until) and time.monotonic() < _down_until
 
 
 def refuse_while_down():
     """503 at once while a lost connection is fresh (liveness probes still get through)."""
-    if _down_until and time.monotonic() < _down_until and request.path != "/healthz":
+    if breaker_open() and request.path != "/healthz":
         return _unavailable_response()
     return None
 
@@ -117,11 +170,7 @@ def init_app(app) -> None:
     app.before_request(reject_unstorable_urls)
 
     def unavailable(e):
-        global _down_until
-        if _connection_lost(e):
-            _down_until = time.monotonic() + BREAKER_SECONDS
-        log.warning("dependency unavailable on %s %s: %s: %s", request.method, request.path,
-                    type(e).__name__, str(e)[:200])
+        dependency_failed(e, request.method, request.path)
         return _unavailable_response()
 
     for error_class in UNAVAILABLE_ERRORS:
@@ -129,13 +178,11 @@ def init_app(app) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(e: DomainError):
-        status = STATUS_BY_ERROR.get(type(e), 422)
-        return error_response(status, e.code, e.message, e.details)
+        return error_response(*domain_error_args(e))
 
     @app.errorhandler(ValidationError)
     def validation_error(e: ValidationError):
-        return error_response(422, "validation_failed", "提交的内容有误",
-                              {"fields": chinese_errors(e.messages)})
+        return error_response(*validation_error_args(e))
 
     @app.errorhandler(CSRFError)
     def csrf_error(e: CSRFError):

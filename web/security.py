@@ -26,25 +26,32 @@ _VALIDATORS = ("etag", "last-modified")
 
 
 def is_private() -> bool:
-    return (request.path.startswith(PRIVATE_PREFIXES) or "Authorization" in request.headers
-            or request.path.startswith("/api/v1/") and request.method != "GET")
+    return private_path(request.path, request.method, "Authorization" in request.headers)
+
+
+def private_path(path: str, method: str, authorized: bool) -> bool:
+    return (path.startswith(PRIVATE_PREFIXES) or authorized
+            or path.startswith("/api/v1/") and method != "GET")
 
 
 def add_headers(response):
+    secure(response.headers, is_private(), request.is_secure)
+    return response
+
+
+def secure(headers, private: bool, https: bool) -> None:
     """The headers above where a view has not set its own; one pass over the response's
     headers (this runs on every answer, so no look-up per header name)."""
-    headers = response.headers
     present = {name.lower() for name, _ in headers.items()}
     headers.extend([(name, value) for lower, name, value in HEADER_ITEMS
                     if lower not in present])
-    if is_private():
+    if private:
         headers["Cache-Control"] = "no-store"
         for name in _VALIDATORS:
             if name in present:
                 del headers[name]
-    if "strict-transport-security" not in present and request.is_secure:
+    if https and "strict-transport-security" not in present:
         headers["Strict-Transport-Security"] = "max-age=31536000"
-    return response
 
 
 def init_app(app, secure_cookies: bool) -> None:

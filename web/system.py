@@ -52,6 +52,50 @@ def require_operator() -> None:
         abort(404)
 
 
+class RequestObserver:
+    """What every request does for operations, with or without Flask's request context
+    (web/lean.py answers its routes without one): a request id in the log context and the
+    `X-Request-ID` header, a latency sample by URL rule, method and status class, and the
+    access log line if ACCESS_LOG is on."""
+
+    def __init__(self, settings):
+        self.latency = observability.request_latency()
+        self.samples: dict = {}  # (URL rule, method, status // 100) -> labelled child
+        self.access = observability.get_logger("web.access") if settings.access_log else None
+
+    def begin(self, environ: dict) -> str:
+        environ["minyi.started"] = time.perf_counter()
+        environ["minyi.request_id"] = request_id = observability.request_id_from(
+            environ.get("HTTP_X_REQUEST_ID"))
+        observability.REQUEST_ID.set(request_id)
+        return request_id
+
+    def end(self, environ: dict, route: str, method: str, status: int, headers,
+            remote_addr: str | None = None) -> None:
+        started = environ.get("minyi.started")
+        if started is None:  # a response made before our first hook (not expected)
+            return
+        if method not in observability.METHODS:
+            method = "OTHER"
+        key = (route, method, status // 100)
+        sample = self.samples.get(key)
+        if sample is None:
+            sample = self.samples[key] = self.latency.labels(route, method,
+                                                             f"{status // 100}xx")
+        elapsed = time.perf_counter() - started
+        sample.observe(elapsed)
+        headers["X-Request-ID"] = environ["minyi.request_id"]
+        if self.access is not None:
+            self.access.info("request", method=environ.get("REQUEST_METHOD"),
+                             path=environ.get("PATH_INFO", ""),
+                             status=status, route=route, duration_ms=round(elapsed * 1000, 3),
+                             remote_addr=remote_addr)
+
+    @staticmethod
+    def forget() -> None:
+        observability.REQUEST_ID.set(None)
+
+
 def init_app(app) -> None:
     """Request ids, latency metrics and logs for every request; JSON logs for the process
     (unless it is a test app); pokes to every catch-up queue."""
@@ -59,44 +103,20 @@ def init_app(app) -> None:
     route_pokes(rt)
     if not app.testing:
         observability.configure_logging_from(rt.settings)
-    latency = observability.request_latency()
-    samples: dict = {}  # (URL rule, method, status // 100) -> the histogram's labelled child
-    access = observability.get_logger("web.access") if rt.settings.access_log else None
-    perf, methods, current = time.perf_counter, observability.METHODS, observability.REQUEST_ID
-    request_id_from = observability.request_id_from
+    observer = app.extensions["minyi.observer"] = RequestObserver(rt.settings)
 
     def start() -> None:
-        environ = request._get_current_object().environ  # one proxy look-up, not several
-        environ["minyi.started"] = perf()
-        environ["minyi.request_id"] = request_id = request_id_from(
-            environ.get("HTTP_X_REQUEST_ID"))
-        current.set(request_id)
+        observer.begin(request._get_current_object().environ)  # one proxy look-up
 
     def finish(response):
         req = request._get_current_object()
-        environ = req.environ
-        started = environ.get("minyi.started")
-        if started is None:  # a response made before our first hook (not expected)
-            return response
-        rule, method, status = req.url_rule, req.method, response.status_code
-        route = rule.rule if rule is not None else "<unmatched>"
-        if method not in methods:
-            method = "OTHER"
-        key = (route, method, status // 100)
-        sample = samples.get(key)
-        if sample is None:
-            sample = samples[key] = latency.labels(route, method, f"{status // 100}xx")
-        elapsed = perf() - started
-        sample.observe(elapsed)
-        response.headers["X-Request-ID"] = environ["minyi.request_id"]
-        if access is not None:
-            access.info("request", method=req.method, path=req.path, status=status,
-                        route=route, duration_ms=round(elapsed * 1000, 3),
-                        remote_addr=req.remote_addr)
+        rule = req.url_rule
+        observer.end(req.environ, rule.rule if rule is not None else "<unmatched>",
+                     req.method, response.status_code, response.headers, req.remote_addr)
         return response
 
     def forget(_error=None) -> None:
-        current.set(None)
+        observer.forget()
 
     # First before, last after: the latency covers the other hooks, the status is final.
     app.before_request_funcs.setdefault(None, []).insert(0, start)

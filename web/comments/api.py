@@ -1,15 +1,16 @@
 """The citizen's JSON API for comments under /api/v1 (the public contract)."""
 
 from flask import Blueprint, abort, request
+from werkzeug.exceptions import TooManyRequests
 
 from domain.errors import NotFoundError
 
 from infrastructure.photos import StorageUnavailable
 
-from .. import photos, schemas
+from .. import lean, photos, schemas
 from ..extensions import rate_limits, runtime
 from ..ratelimits import client_address
-from ..jsonbody import json_body
+from ..jsonbody import check_json, json_body
 from .citizen import DUPLICATE_MESSAGE, RECOVERY_SENT, citizen_view, verified_comment
 
 bp = Blueprint("comments_api", __name__, url_prefix="/api/v1")
@@ -25,6 +26,11 @@ def submit_comment():
     data = COMMENT_IN.load(body)
     address = client_address()
     rate_limits().hit("submit", address)
+    return receipt(data, uploads, address)
+
+
+def receipt(data: dict, uploads: list, address: str) -> tuple[dict, int]:
+    """Record a checked submission; its receipt and status (200 for a folded repeat)."""
     try:
         created = photos.submit_comment(
             data, uploads, client=address, fold_seconds=runtime().settings.duplicate_window)
@@ -35,6 +41,32 @@ def submit_comment():
         return COMMENT_CREATED.dump(created), 200
     created["message"] = "留言已提交，请妥善保存留言编号和查询码"
     return COMMENT_CREATED.dump(created), 201
+
+
+def lean_submit(app, environ: dict, raw: bytes):
+    """`POST /api/v1/comments` with a plain JSON body, answered on the lean path
+    (web/lean.py) by the same steps as the view. A body that is not a JSON object, and a
+    client over its limit, are left to Flask's answers (nothing is counted or recorded)."""
+    try:
+        body = app.json.loads(raw)
+    except (ValueError, RecursionError):
+        return lean.DECLINED
+    if not isinstance(body, dict) or check_json(body) is not None:
+        return lean.DECLINED
+    data = COMMENT_IN.load(body)
+    address = environ.get("REMOTE_ADDR") or ""
+    try:
+        rate_limits().hit("submit", address)
+    except TooManyRequests:
+        return lean.DECLINED
+    answer, status = receipt(data, [], address)
+    response = app.json.response(answer)
+    response.status_code = status
+    return response
+
+
+def lean_routes(routes) -> None:
+    routes.add("POST", "/api/v1/comments", lean_submit)
 
 
 @bp.get("/comments/<tracking_no>")
