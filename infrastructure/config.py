@@ -78,6 +78,7 @@ class Settings:
     catchup_interval: int = 5
     catchup_linger_ms: int = 10
     catchup_busy_linger_ms: int = 50
+    catchup_fast_linger_ms: int = 150
     worker_nice: int = 10
     smtp_host: str = ""
     smtp_port: int = 25
@@ -142,6 +143,8 @@ class Settings:
             catchup_linger_ms=_int(env, "CATCHUP_LINGER_MS", cls.catchup_linger_ms),
             catchup_busy_linger_ms=_int(env, "CATCHUP_BUSY_LINGER_MS",
                                         cls.catchup_busy_linger_ms),
+            catchup_fast_linger_ms=_int(env, "CATCHUP_FAST_LINGER_MS",
+                                        cls.catchup_fast_linger_ms),
             worker_nice=max(0, min(19, _int(env, "WORKER_NICE", cls.worker_nice))),
             smtp_host=env.get("SMTP_HOST", ""), smtp_port=_int(env, "SMTP_PORT", 25),
             smtp_user=env.get("SMTP_USER", ""), smtp_password=env.get("SMTP_PASSWORD", ""),

@@ -1,5 +1,6 @@
 """Flask app factory: the only wiring point for the web; blueprints do the rest."""
 
+import gc
 import logging
 from datetime import timedelta
 from types import FunctionType
@@ -102,4 +103,9 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
     from . import cli, history
     history.init_app(app)
     cli.init_app(app)
+    if not app.testing:
+        # What is built by now lives as long as the process: out of the collector's sight,
+        # its passes over the old generation stay short (a request's garbage is young).
+        gc.collect()
+        gc.freeze()
     return app
