@@ -99,6 +99,11 @@ class CategoryCommands:
 
     def category_listing(self) -> tuple:
         """Every category, retired ones included: name, code, group, active."""
+        return self._category_views()[0]
+
+    def _category_views(self) -> tuple:
+        """(the listing, the active names, every name), kept CACHE_SECONDS (every
+        submission checks its category twice: the schema and the domain)."""
         cached = self.__dict__.get("_categories")
         if cached is not None and time.monotonic() - cached[0] < self.CACHE_SECONDS:
             return cached[1]
@@ -106,15 +111,17 @@ class CategoryCommands:
             listing = tuple(self.repository.get(category_register_id()).listing())
         except AggregateNotFoundError:
             listing = DEFAULT_LISTING
-        self.__dict__["_categories"] = (time.monotonic(), listing)
-        return listing
+        views = (listing, tuple(c["name"] for c in listing if c["active"]),
+                 tuple(c["name"] for c in listing))
+        self.__dict__["_categories"] = (time.monotonic(), views)
+        return views
 
     def categories(self) -> tuple:
         """The categories new items may take."""
-        return tuple(c["name"] for c in self.category_listing() if c["active"])
+        return self._category_views()[1]
 
     def all_categories(self) -> tuple:
-        return tuple(c["name"] for c in self.category_listing())
+        return self._category_views()[2]
 
     def edit_categories(self, actor: Actor, edit: str, name: str, group: str = "") -> None:
         actor.require_role("admin")

@@ -312,15 +312,27 @@ def mask_personal_data(text: str, *, known: Iterable[str] = (),
     """
     if not text:
         return text
+    return masker(known=known, keep=keep)(text)
+
+
+def masker(*, known: Iterable[str] = (), keep: Iterable[str] = ()):
+    """`mask_personal_data` with these `known` and `keep`, as a function of the text: the
+    contact data and official numbers are prepared once for an item's several texts."""
     if isinstance(known, str):  # a single string, not an iterable of its characters
         known = (known,)
     if isinstance(keep, str):
         keep = (keep,)
-    view, ends = _view(text)
     keep_digits = _keep_digits(keep) if keep else frozenset()
     phones, texts = _split_known(known) if known else ((), ())
     phones = tuple(p for p in phones if p not in keep_digits)
 
+    def mask(text: str) -> str:
+        return _masked(text, keep_digits, phones, texts) if text else text
+    return mask
+
+
+def _masked(text: str, keep_digits: frozenset, phones: tuple, texts: tuple) -> str:
+    view, ends = _view(text)
     spans: list[tuple[int, int, str | None]] = []
     kept: list[tuple[int, int]] = []
     _email_spans(view, spans)

@@ -20,6 +20,9 @@ command (a 422, a 409, an unavailable store) is answered here as web/errors.py a
 import io
 import logging
 
+from werkzeug.datastructures import Headers
+from werkzeug.http import HTTP_STATUS_CODES
+
 from .errors import HTTP_MESSAGES, breaker_open, json_answer, json_error
 from .security import private_path, secure
 
@@ -43,18 +46,21 @@ def eligible(environ: dict, max_length: int) -> bool:
 
 
 class LeanRoutes:
-    """The routes with a lean path, by (method, path): `route(app, environ, body)` returns
-    a Response, or DECLINED to leave the request to Flask."""
+    """The routes with a lean path, by (method, path). `route(app, environ, body)` returns
+    (JSON payload, status) as a Flask view would, or DECLINED to leave the request to
+    Flask; what it raises is answered as web/errors.py answers it."""
 
     def __init__(self):
         self.routes: dict = {}
+        self._static: dict = {}  # (method, path, https) -> the headers every answer carries
 
     def add(self, method: str, path: str, route) -> None:
         self.routes[(method, path)] = route
 
     def __call__(self, app, environ: dict, start_response):
         """The lean answer, or None when Flask should answer (the body then put back)."""
-        route = self.routes.get((environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")))
+        method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
+        route = self.routes.get((method, path))
         if route is None or not eligible(environ, app.config["MAX_CONTENT_LENGTH"] or 0):
             return None
         length = int(environ["CONTENT_LENGTH"])
@@ -67,23 +73,59 @@ class LeanRoutes:
             observer.begin(environ)
             try:
                 try:
-                    response = route(app, environ, body)
+                    answer = route(app, environ, body)
                 except Exception as e:  # noqa: BLE001 - answered as web/errors.py does
-                    response = json_answer(e, environ["REQUEST_METHOD"], environ["PATH_INFO"])
-                    if response is None:
-                        log.exception("unhandled error on %s %s", environ["REQUEST_METHOD"],
-                                      environ["PATH_INFO"])
-                        response = json_error(500, "internal_error", HTTP_MESSAGES[500])
-                if response is DECLINED:
+                    answer = json_answer(e, method, path)
+                    if answer is None:
+                        log.exception("unhandled error on %s %s", method, path)
+                        answer = json_error(500, "internal_error", HTTP_MESSAGES[500])
+                if answer is DECLINED:
                     environ["HTTP_X_REQUEST_ID"] = environ["minyi.request_id"]  # one id
                     environ.pop("minyi.started", None)
                     return None
-                observer.end(environ, environ["PATH_INFO"], environ["REQUEST_METHOD"],
-                             response.status_code, response.headers,
-                             environ.get("REMOTE_ADDR"))
-                secure(response.headers,
-                       private_path(environ["PATH_INFO"], environ["REQUEST_METHOD"], False),
-                       environ.get("wsgi.url_scheme") == "https")
-                return response(environ, start_response)
+                https = environ.get("wsgi.url_scheme") == "https"
+                if isinstance(answer, tuple):  # (payload, status): the usual answer
+                    payload, status = answer
+                    data = json_bytes(app, payload)
+                    headers = [("Content-Type", app.json.mimetype),
+                               ("Content-Length", str(len(data))),
+                               *self._static_headers(method, path, https)]
+                    body_out, status_line = [data], _status_line(status)
+                else:  # an error's response object
+                    status = answer.status_code
+                    secure(answer.headers, private_path(path, method, False), https)
+                    body_out, status_line = None, None
+                request_id = observer.end(environ, path, method, status,
+                                          environ.get("REMOTE_ADDR"))
+                if body_out is None:
+                    answer.headers["X-Request-ID"] = request_id
+                    return answer(environ, start_response)
+                headers.append(("X-Request-ID", request_id))
+                start_response(status_line, headers)
+                return body_out
             finally:
                 observer.forget()
+
+    def _static_headers(self, method: str, path: str, https: bool) -> list:
+        """The headers web/security.py gives every answer on this route, worked out once."""
+        key = (method, path, https)
+        headers = self._static.get(key)
+        if headers is None:
+            made = Headers()
+            secure(made, private_path(path, method, False), https)
+            headers = self._static[key] = list(made.items())
+        return headers
+
+
+def json_bytes(app, payload) -> bytes:
+    """The payload as Flask's JSON provider writes a response body."""
+    provider = app.json
+    if (provider.compact is None and app.debug) or provider.compact is False:
+        text = provider.dumps(payload, indent=2)
+    else:
+        text = provider.dumps(payload, separators=(",", ":"))
+    return f"{text}\n".encode()
+
+
+def _status_line(status: int) -> str:
+    return f"{status} {HTTP_STATUS_CODES.get(status, 'UNKNOWN').upper()}"

@@ -70,11 +70,12 @@ class RequestObserver:
         observability.REQUEST_ID.set(request_id)
         return request_id
 
-    def end(self, environ: dict, route: str, method: str, status: int, headers,
-            remote_addr: str | None = None) -> None:
+    def end(self, environ: dict, route: str, method: str, status: int,
+            remote_addr: str | None = None) -> str | None:
+        """Count the request; its id, for the `X-Request-ID` header."""
         started = environ.get("minyi.started")
         if started is None:  # a response made before our first hook (not expected)
-            return
+            return None
         if method not in observability.METHODS:
             method = "OTHER"
         key = (route, method, status // 100)
@@ -84,12 +85,12 @@ class RequestObserver:
                                                              f"{status // 100}xx")
         elapsed = time.perf_counter() - started
         sample.observe(elapsed)
-        headers["X-Request-ID"] = environ["minyi.request_id"]
         if self.access is not None:
             self.access.info("request", method=environ.get("REQUEST_METHOD"),
                              path=environ.get("PATH_INFO", ""),
                              status=status, route=route, duration_ms=round(elapsed * 1000, 3),
                              remote_addr=remote_addr)
+        return environ["minyi.request_id"]
 
     @staticmethod
     def forget() -> None:
@@ -111,8 +112,11 @@ def init_app(app) -> None:
     def finish(response):
         req = request._get_current_object()
         rule = req.url_rule
-        observer.end(req.environ, rule.rule if rule is not None else "<unmatched>",
-                     req.method, response.status_code, response.headers, req.remote_addr)
+        request_id = observer.end(req.environ, rule.rule if rule is not None
+                                  else "<unmatched>", req.method, response.status_code,
+                                  req.remote_addr)
+        if request_id is not None:
+            response.headers["X-Request-ID"] = request_id
         return response
 
     def forget(_error=None) -> None:

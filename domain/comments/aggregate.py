@@ -6,7 +6,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import event
 
 from ..errors import IllegalTransitionError, InvalidValueError
-from ..masking import mask_personal_data
+from ..masking import mask_personal_data, masker
 from ..oversight import Overseen
 from ..reference import (AREAS, BAD_RATINGS, CATEGORIES, KINDS, RATINGS, REJECT_REASONS,
                          SATISFIED_RATINGS)
@@ -46,10 +46,9 @@ class Comment(Overseen):
     def submit(cls, *, title: str, content: str, **values) -> "Comment":
         """A new comment; the public wording (personal data masked) is decided here, once.
         The name, phone and e-mail the citizen gave are masked wherever they appear."""
-        known = tuple((values.get("contact") or {}).values())
-        return cls(title=title, content=content,
-                   public_title=mask_personal_data(title, known=known),
-                   public_content=mask_personal_data(content, known=known), **values)
+        mask = masker(known=tuple((values.get("contact") or {}).values()))
+        return cls(title=title, content=content, public_title=mask(title),
+                   public_content=mask(content), **values)
 
     @event("Submitted")
     def __init__(
@@ -501,9 +500,8 @@ class Comment(Overseen):
 
 def _add_public_wording(state: dict) -> None:
     """Submitted v1 events carried no public wording: derive it as v2 records it."""
-    known = tuple((state.get("contact") or {}).values())
-    state["public_title"] = mask_personal_data(state["title"], known=known)
-    state["public_content"] = mask_personal_data(state["content"], known=known)
+    mask = masker(known=tuple((state.get("contact") or {}).values()))
+    state["public_title"], state["public_content"] = mask(state["title"]), mask(state["content"])
 
 
 def _add_place(state: dict) -> None:

@@ -6,7 +6,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import event
 
 from ..errors import IllegalTransitionError, InvalidValueError
-from ..masking import mask_personal_data
+from ..masking import mask_personal_data, masker
 from ..oversight import Overseen
 from ..reference import (AREAS, BAD_RATINGS, CATEGORIES, RATINGS, TICKET_CHANNELS, TICKET_KINDS,
                          URGENCIES)
@@ -38,10 +38,9 @@ class Ticket(Overseen):
     def register(cls, *, title: str, content: str, **values) -> "Ticket":
         """A new ticket; the public wording (personal data masked) is decided here, once."""
         cls.validate(title=title, content=content, **values)
-        known = tuple((values.get("contact") or {}).values())
-        return cls(title=title, content=content,
-                   public_title=mask_personal_data(title, known=known),
-                   public_content=mask_personal_data(content, known=known), **values)
+        mask = masker(known=tuple((values.get("contact") or {}).values()))
+        return cls(title=title, content=content, public_title=mask(title),
+                   public_content=mask(content), **values)
 
     @staticmethod
     def validate(*, title: str, content: str, channel: str, area: str, category: str,

@@ -59,10 +59,7 @@ def lean_submit(app, environ: dict, raw: bytes):
         rate_limits().hit("submit", address)
     except TooManyRequests:
         return lean.DECLINED
-    answer, status = receipt(data, [], address)
-    response = app.json.response(answer)
-    response.status_code = status
-    return response
+    return receipt(data, [], address)
 
 
 def lean_routes(routes) -> None:
