@@ -140,13 +140,24 @@ def validation_error_args(e: ValidationError) -> tuple:
     return 422, "validation_failed", "提交的内容有误", {"fields": chinese_errors(e.messages)}
 
 
+def http_error_args(e: HTTPException) -> tuple:
+    status = e.code or 500
+    custom = e.description and e.description != type(e).description
+    message = e.description if custom else HTTP_MESSAGES.get(status, e.name)
+    headers = {k: v for k, v in e.get_headers() if k in KEPT_HEADERS}
+    return status, e.name.lower().replace(" ", "_"), message, None, headers
+
+
 def json_answer(e: Exception, method: str, path: str):
     """The JSON answer the handlers below give to a refused command (a domain error, a
-    schema's 422, an unavailable dependency), outside a request context; None for others."""
+    schema's 422, an HTTP error, an unavailable dependency), outside a request context;
+    None for others."""
     if isinstance(e, DomainError):
         return json_error(*domain_error_args(e))
     if isinstance(e, ValidationError):
         return json_error(*validation_error_args(e))
+    if isinstance(e, HTTPException):
+        return json_error(*http_error_args(e))
     if isinstance(e, UNAVAILABLE_ERRORS):
         dependency_failed(e, method, path)
         return json_error(*UNAVAILABLE)
@@ -190,12 +201,7 @@ def init_app(app) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):
-        status = e.code or 500
-        custom = e.description and e.description != type(e).description
-        message = e.description if custom else HTTP_MESSAGES.get(status, e.name)
-        headers = {k: v for k, v in e.get_headers() if k in KEPT_HEADERS}
-        return error_response(status, e.name.lower().replace(" ", "_"), message,
-                              headers=headers)
+        return error_response(*http_error_args(e))
 
     @app.errorhandler(Exception)
     def unexpected(e: Exception):

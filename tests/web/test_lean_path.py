@@ -132,3 +132,21 @@ def test_a_refused_write_opens_the_breaker_and_is_tried_once(lean_app, rt, monke
     assert len(calls) == 1 and errors.breaker_open()
     again = lean_app.test_client().post("/api/v1/comments", json=GOOD)
     assert again.status_code == 503 and len(calls) == 1  # the breaker answers, via Flask
+
+
+@pytest.mark.parametrize("error", ["storage", "conflict", "bug"])
+def test_a_command_that_raises_is_answered_as_flask_answers_it(lean_app, flask_app,
+                                                               monkeypatch, error):
+    from domain.errors import ConflictError
+    from web import photos
+
+    def failing(*args, **kwargs):
+        if error == "storage":
+            raise photos.unavailable()
+        if error == "conflict":
+            raise ConflictError("暂时无法生成留言编号，请重试")
+        raise RuntimeError("a bug")
+    monkeypatch.setattr(photos, "submit_comment", failing)
+    lean = answer(lean_app, data=GOOD)
+    assert lean == answer(flask_app, data=GOOD)
+    assert lean[0] == {"storage": 503, "conflict": 409, "bug": 500}[error]
