@@ -99,7 +99,9 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
             csrf.exempt(blueprint)
     if app.config.get("LEAN_PATHS", True):  # off: every request through Flask (tests)
         from .comments import api as comments_api
+        from .tickets import api as tickets_api
         comments_api.lean_routes(app.lean_routes)
+        tickets_api.lean_routes(app.lean_routes)
     from . import cli, history
     history.init_app(app)
     cli.init_app(app)

@@ -125,18 +125,22 @@ def issue_token(actor: Actor, label: str = "") -> dict:
                                        client=client_address(), label=label)
 
 
-def bearer_token() -> str | None:
-    header = request.headers.get("Authorization", "")
+def bearer_token(header: str) -> str | None:
     return header[7:].strip() if header[:7].lower() == "bearer " else None
+
+
+def bearer_actor(header: str) -> Actor | None:
+    """The member of staff an `Authorization: Bearer …` header signs in, if any."""
+    token = bearer_token(header)
+    found = runtime().credentials.check(token, "token") if token else None
+    return _load(*found) if found else None
 
 
 def _current_actor() -> Actor | None:
     """The API authenticates by bearer token only (a cookie a browser adds by itself to a
     cross-site request proves nothing there); the console by its session cookie only."""
     if request.path.startswith("/api/"):
-        token = bearer_token()
-        found = runtime().credentials.check(token, "token") if token else None
-        return _load(*found) if found else None
+        return bearer_actor(request.headers.get("Authorization", ""))
     sid = session.get("sid")
     found = runtime().credentials.check(sid, "session") if isinstance(sid, str) else None
     return _load(*found) if found else None

@@ -29,16 +29,23 @@ def record_staff_writes(response):
     actor = g.get("audit_actor") or (g.actor.id if g.get("actor") is not None else None)
     if actor is None:
         return response
+    record_write(actor, request.remote_addr or "", request.method, request.path,
+                 response.status_code, request.endpoint or "")
+    return response
+
+
+def record_write(actor: str, client: str, method: str, path: str, status: int,
+                 endpoint: str) -> None:
+    """One audit row for a write by `actor`, with what the view noted in `g` (the item,
+    what it did); never failing the request (the lean path calls this too)."""
     kind, number, version = g.get("audit_item") or (None, None, None)
     try:
         runtime().audit.record(
-            at=runtime().app.clock(), actor=actor, client=request.remote_addr or "",
-            method=request.method, path=request.path, status=response.status_code,
-            what=g.get("audit_what") or (request.endpoint or ""), item_kind=kind,
+            at=runtime().app.clock(), actor=actor, client=client, method=method, path=path,
+            status=status, what=g.get("audit_what") or endpoint, item_kind=kind,
             item_no=number, item_version=version)
     except Exception:  # noqa: BLE001 - the action is done; the record is best effort
-        log.exception("audit record failed for %s %s", request.method, request.path)
-    return response
+        log.exception("audit record failed for %s %s", method, path)
 
 
 def _cell(value) -> str:

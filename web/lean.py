@@ -1,29 +1,35 @@
-"""A lean path for the busiest anonymous JSON writes.
+"""A lean path for the busiest JSON writes.
 
-A citizen's `POST /api/v1/comments` is the request the portal gets most, and Flask's
-request machinery (the request context, URL matching, the session, a dozen hooks, the
-response pipeline) cost about as much CPU as the submission's own checks. A route listed
-here is answered straight from the WSGI environ inside an application context, doing what
-those hooks do for it: the request id and the latency sample (web/system.py), the
-response headers (web/security.py), and the route's own work through the same functions
-as its Flask view.
+A citizen's `POST /api/v1/comments` is the request the portal gets most, and an operator's
+`POST /api/v1/staff/tickets` the console's; Flask's request machinery (the request
+context, URL matching, the session, a dozen hooks, the response pipeline) cost about as
+much CPU as the command's own checks. A route listed here is answered straight from the
+WSGI environ inside an application context, doing what those hooks do for it: the request
+id and the latency sample (web/system.py), the response headers (web/security.py), for
+staff the bearer-token sign-in (web/auth.py) and the audit row (web/history.py), and the
+route's own work through the same functions as its Flask view.
 
 Only the plainest requests take this path: an exact path, no query string, a JSON body
-with a Content-Length within MAX_CONTENT_LENGTH, and no cookie, Authorization or
-Idempotency-Key header (so no session, no signed-in member of staff, no stored answer),
-while the database breaker is closed (web/errors.py). Anything else goes through Flask as
-before. A route may also decline a request before it has done anything (a body that is
-not a JSON object, a 429): Flask then answers it, with the body put back. A refused
-command (a 422, a 409, an unavailable store) is answered here as web/errors.py answers it.
+with a Content-Length within MAX_CONTENT_LENGTH, no cookie and no Idempotency-Key header
+(so no session, no stored answer), an Authorization header on staff routes and none on
+the others, while the database breaker is closed (web/errors.py). Anything else goes
+through Flask as before. A route may also decline a request before it has done anything
+(a body that is not a JSON object, a 429, a token that signs no one in): Flask then
+answers it, with the body put back. A refused command (a 422, a 403, a 409, an
+unavailable store) is answered here as web/errors.py answers it.
 """
 
 import io
 import logging
 
+from flask import g
 from werkzeug.datastructures import Headers
 from werkzeug.http import HTTP_STATUS_CODES
 
+from .auth import bearer_actor
 from .errors import HTTP_MESSAGES, breaker_open, json_answer, json_error
+from .history import record_write
+from .jsonbody import check_json
 from .security import private_path, secure
 
 log = logging.getLogger(__name__)
@@ -31,9 +37,11 @@ log = logging.getLogger(__name__)
 DECLINED = object()  # what a route returns to leave the request to Flask
 
 
-def eligible(environ: dict, max_length: int) -> bool:
+def eligible(environ: dict, max_length: int, staff: bool = False) -> bool:
+    """Staff routes take a bearer token (the API's only sign-in); the others none."""
     if environ.get("QUERY_STRING") or "HTTP_COOKIE" in environ \
-            or "HTTP_AUTHORIZATION" in environ or "HTTP_IDEMPOTENCY_KEY" in environ:
+            or "HTTP_IDEMPOTENCY_KEY" in environ \
+            or ("HTTP_AUTHORIZATION" in environ) != staff:
         return False
     mimetype = environ.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
     if mimetype != "application/json":
@@ -54,14 +62,17 @@ class LeanRoutes:
         self.routes: dict = {}
         self._static: dict = {}  # (method, path, https) -> the headers every answer carries
 
-    def add(self, method: str, path: str, route) -> None:
-        self.routes[(method, path)] = route
+    def add(self, method: str, path: str, route, staff_endpoint: str | None = None) -> None:
+        """`staff_endpoint`: a route for members of staff, named as its Flask view is in
+        the audit rows (web/history.py)."""
+        self.routes[(method, path)] = (route, staff_endpoint)
 
     def __call__(self, app, environ: dict, start_response):
         """The lean answer, or None when Flask should answer (the body then put back)."""
         method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
-        route = self.routes.get((method, path))
-        if route is None or not eligible(environ, app.config["MAX_CONTENT_LENGTH"] or 0):
+        route, staff_endpoint = self.routes.get((method, path), (None, None))
+        if route is None or not eligible(environ, app.config["MAX_CONTENT_LENGTH"] or 0,
+                                         staff_endpoint is not None):
             return None
         length = int(environ["CONTENT_LENGTH"])
         body = environ["wsgi.input"].read(length)
@@ -72,8 +83,13 @@ class LeanRoutes:
         with app.app_context():
             observer.begin(environ)
             try:
+                actor = None
+                if staff_endpoint is not None:
+                    # As web/auth.py signs in an API request; none: Flask's 401.
+                    actor = g.actor = bearer_actor(environ["HTTP_AUTHORIZATION"])
                 try:
-                    answer = route(app, environ, body)
+                    answer = DECLINED if staff_endpoint is not None and actor is None \
+                        else route(app, environ, body)
                 except Exception as e:  # noqa: BLE001 - answered as web/errors.py does
                     answer = json_answer(e, method, path)
                     if answer is None:
@@ -89,12 +105,16 @@ class LeanRoutes:
                     data = json_bytes(app, payload)
                     headers = [("Content-Type", app.json.mimetype),
                                ("Content-Length", str(len(data))),
-                               *self._static_headers(method, path, https)]
+                               *self._static_headers(method, path, https, actor is not None)]
                     body_out, status_line = [data], _status_line(status)
                 else:  # an error's response object
                     status = answer.status_code
-                    secure(answer.headers, private_path(path, method, False), https)
+                    secure(answer.headers, private_path(path, method, actor is not None),
+                           https)
                     body_out, status_line = None, None
+                if actor is not None:  # as web/history.py records a staff write
+                    record_write(actor.id, environ.get("REMOTE_ADDR") or "", method, path,
+                                 status, staff_endpoint)
                 request_id = observer.end(environ, path, method, status,
                                           environ.get("REMOTE_ADDR"))
                 if body_out is None:
@@ -106,15 +126,27 @@ class LeanRoutes:
             finally:
                 observer.forget()
 
-    def _static_headers(self, method: str, path: str, https: bool) -> list:
+    def _static_headers(self, method: str, path: str, https: bool, authorized: bool) -> list:
         """The headers web/security.py gives every answer on this route, worked out once."""
-        key = (method, path, https)
+        key = (method, path, https, authorized)
         headers = self._static.get(key)
         if headers is None:
             made = Headers()
-            secure(made, private_path(path, method, False), https)
+            secure(made, private_path(path, method, authorized), https)
             headers = self._static[key] = list(made.items())
         return headers
+
+
+def json_object(app, raw: bytes):
+    """The body as the JSON object web/jsonbody.py accepts, or DECLINED (Flask then
+    answers the 400 that says what is wrong)."""
+    try:
+        body = app.json.loads(raw)
+    except (ValueError, RecursionError):
+        return DECLINED
+    if not isinstance(body, dict) or check_json(body) is not None:
+        return DECLINED
+    return body
 
 
 def json_bytes(app, payload) -> bytes:

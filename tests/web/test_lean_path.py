@@ -7,6 +7,7 @@ import json
 import pytest
 from flask import Flask
 
+from infrastructure.audit import TABLE as AUDIT_TABLE
 from web import create_app, errors
 
 GOOD = {"title": "路灯不亮", "content": "小区路灯坏了三天，特此反映，望予处理。", "kind": "投诉",
@@ -150,3 +151,65 @@ def test_a_command_that_raises_is_answered_as_flask_answers_it(lean_app, flask_a
     lean = answer(lean_app, data=GOOD)
     assert lean == answer(flask_app, data=GOOD)
     assert lean[0] == {"storage": 503, "conflict": 409, "bug": 500}[error]
+
+
+CALL = {"channel": "电话", "caller_name": "张三", "caller_phone": "13812345678",
+        "area": "临城街道", "address": "永福路8号", "category": "城乡建设", "kind": "投诉",
+        "urgency": "一般", "title": "路灯不亮", "content": "永福路路灯坏了，电话13812345678",
+        "publish": True}
+TICKET_CASES = {
+    "a good call": ("op", dict(data=CALL)),
+    "a missing title (422)": ("op", dict(data={k: v for k, v in CALL.items() if k != "title"})),
+    "an unknown urgency (422)": ("op", dict(data={**CALL, "urgency": "火急"})),
+    "a handler may not register (403)": ("h1", dict(data=CALL)),
+    "a handler with a bad body (403 first)": ("h1", dict(raw=b"{bad")),
+    "not JSON (400)": ("op", dict(raw=b"{bad")),
+    "a token that signs no one in (401)": (None, dict(data=CALL)),
+}
+
+
+def staff_answer(app, who, case, tokens):
+    headers = {"Authorization": f"Bearer {tokens[who]}" if who else "Bearer not-a-token"}
+    body = case.get("raw")
+    if body is None:
+        body = json.dumps(case["data"], ensure_ascii=False).encode()
+    response = app.test_client().post("/api/v1/staff/tickets", data=body,
+                                      content_type=JSON, headers=headers)
+    payload = response.get_json(silent=True)
+    if isinstance(payload, dict):
+        payload = {k: v for k, v in payload.items() if k != "ticket_no"}
+    head = {k: (None if k in VOLATILE_HEADERS else v) for k, v in response.headers.items()}
+    return response.status_code, payload, head
+
+
+@pytest.fixture
+def staff_tokens(rt, flask_app):
+    from tests.web.conftest import PASSWORD
+    client = flask_app.test_client()
+    return {name: client.post("/api/v1/auth/token", json={"username": name,
+                                                          "password": PASSWORD}
+                              ).get_json()["token"] for name in ("op", "h1")}
+
+
+def audit_rows(rt) -> list:
+    rt.audit.flush()
+    rows = rt.audit.store.query(f"SELECT actor, client, method, path, status, what, item_kind, item_no "
+                                f"FROM {AUDIT_TABLE} WHERE path = '/api/v1/staff/tickets' "
+                                f"ORDER BY rowid")
+    return rows
+
+
+@pytest.mark.parametrize("case", list(TICKET_CASES))
+def test_ticket_registration_on_the_lean_path_answers_and_is_audited_as_in_flask(
+        lean_app, flask_app, rt, staff_tokens, case, dispatched):
+    who, request = TICKET_CASES[case]
+    before = len(audit_rows(rt))
+    lean = staff_answer(lean_app, who, request, staff_tokens)
+    lean_audit = audit_rows(rt)[before:]
+    lean_dispatched = len(dispatched)
+    flask = staff_answer(flask_app, who, request, staff_tokens)
+    assert lean == flask
+    assert lean_audit == audit_rows(rt)[before + len(lean_audit):]
+    assert len(lean_audit) == (1 if who else 0)
+    if case in ("a good call", "a missing title (422)", "a handler may not register (403)"):
+        assert lean_dispatched == 0  # answered on the lean path, audit row included

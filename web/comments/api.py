@@ -10,7 +10,7 @@ from infrastructure.photos import StorageUnavailable
 from .. import lean, photos, schemas
 from ..extensions import rate_limits, runtime
 from ..ratelimits import client_address
-from ..jsonbody import check_json, json_body
+from ..jsonbody import json_body
 from .citizen import DUPLICATE_MESSAGE, RECOVERY_SENT, citizen_view, verified_comment
 
 bp = Blueprint("comments_api", __name__, url_prefix="/api/v1")
@@ -47,12 +47,9 @@ def lean_submit(app, environ: dict, raw: bytes):
     """`POST /api/v1/comments` with a plain JSON body, answered on the lean path
     (web/lean.py) by the same steps as the view. A body that is not a JSON object, and a
     client over its limit, are left to Flask's answers (nothing is counted or recorded)."""
-    try:
-        body = app.json.loads(raw)
-    except (ValueError, RecursionError):
-        return lean.DECLINED
-    if not isinstance(body, dict) or check_json(body) is not None:
-        return lean.DECLINED
+    body = lean.json_object(app, raw)
+    if body is lean.DECLINED:
+        return body
     data = COMMENT_IN.load(body)
     address = environ.get("REMOTE_ADDR") or ""
     try:
