@@ -84,10 +84,10 @@ class LeanRoutes:
             observer.begin(environ)
             try:
                 actor = None
-                if staff_endpoint is not None:
-                    # As web/auth.py signs in an API request; none: Flask's 401.
-                    actor = g.actor = bearer_actor(environ["HTTP_AUTHORIZATION"])
                 try:
+                    if staff_endpoint is not None:
+                        # As web/auth.py signs in an API request; none: Flask's 401.
+                        actor = g.actor = bearer_actor(environ["HTTP_AUTHORIZATION"])
                     answer = DECLINED if staff_endpoint is not None and actor is None \
                         else route(app, environ, body)
                 except Exception as e:  # noqa: BLE001 - answered as web/errors.py does

@@ -213,3 +213,18 @@ def test_ticket_registration_on_the_lean_path_answers_and_is_audited_as_in_flask
     assert len(lean_audit) == (1 if who else 0)
     if case in ("a good call", "a missing title (422)", "a handler may not register (403)"):
         assert lean_dispatched == 0  # answered on the lean path, audit row included
+
+
+def test_a_sign_in_the_store_cannot_answer_is_a_503_as_in_flask(lean_app, flask_app, rt,
+                                                                 staff_tokens, monkeypatch):
+    """The token check reads the database: refused there, the answer is Flask's 503 with
+    Retry-After, never the server's bare 500 (the fault suite found this)."""
+    from eventsourcing.persistence import OperationalError
+
+    def refused(*args, **kwargs):
+        raise OperationalError("connection failed: Connection refused")
+    monkeypatch.setattr(rt.credentials, "check", refused)
+    lean = staff_answer(lean_app, "op", dict(data=CALL), staff_tokens)
+    errors._down_until = 0.0
+    assert lean == staff_answer(flask_app, "op", dict(data=CALL), staff_tokens)
+    assert lean[0] == 503 and lean[2]["Retry-After"] == "5"
