@@ -320,6 +320,11 @@ def test_the_staff_console_pages(client, tokens, rt):
         "role": "draft", "file": (io.BytesIO(b"x" * 300_000), "说明.docx")},
         content_type="multipart/form-data")
     assert up.status_code == 303
-    assert "说明.docx" in client.get(f"/staff/consultations/{number}").get_data(as_text=True)
+    detail = client.get(f"/staff/consultations/{number}").get_data(as_text=True)
+    assert "说明.docx" in detail
+    labels = re.findall(r"<dt>([^<]*)</dt>", detail)  # the timeline's details
+    assert {"计划决策时间", "公众参与方式", "征集截止日期", "文件用途"} <= set(labels)
+    assert not [label for label in labels if re.fullmatch(r"[a-z_]+", label)], labels
+    assert "<dd>网上征求意见、听证会</dd>" in detail
     home = client.get("/").get_data(as_text=True)
     assert 'href="/consultations"' in home
