@@ -45,8 +45,8 @@ def catch_up_all(queue: str | None = None) -> dict:
     the next job.
 
     The job first waits a little (CATCHUP_LINGER_MS; CATCHUP_BUSY_LINGER_MS when jobs
-    follow each other, counted from when the last job read, CATCHUP_FAST_LINGER_MS when
-    they follow a fast stream) so that a burst of submissions is projected in one batch:
+    follow each other, counted from when the last job read; CATCHUP_FAST_LINGER_MS from
+    now when they follow a fast stream, where a job's fixed cost matters more than lag) so that a burst of submissions is projected in one batch:
     pokes during the wait find the flag still set and are folded into this job, which
     clears the flag only then, before it reads. A read model that cannot take an event stops
     there (recorded for /readyz and /metrics) while the others go on; the job then fails,
@@ -63,12 +63,11 @@ def catch_up_all(queue: str | None = None) -> dict:
     busy = time.monotonic() - _last_finished < BUSY_WINDOW
     if not busy:
         linger = settings.catchup_linger_ms
-    elif _last_rate >= FAST_STREAM:
+    elif _last_rate >= FAST_STREAM:  # a whole wait from now: fewer, larger batches
         linger = max(settings.catchup_busy_linger_ms, settings.catchup_fast_linger_ms)
-    else:
-        linger = settings.catchup_busy_linger_ms
-    if busy:  # what came since the last job read has waited since then: count from there
-        linger = max(0.0, _last_cleared + linger / 1000 - time.monotonic()) * 1000
+    else:  # what came since the last job read has waited since then: count from there
+        linger = max(0.0, _last_cleared + settings.catchup_busy_linger_ms / 1000
+                     - time.monotonic()) * 1000
     if linger:
         time.sleep(linger / 1000)
     job = _current_job()
