@@ -8,7 +8,7 @@ import psycopg_pool
 import redis
 from eventsourcing import persistence as es_persistence
 
-from flask import current_app, jsonify, render_template, request
+from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
@@ -67,14 +67,11 @@ def error_body(code: str, message: str, details: dict | None = None) -> dict:
 
 
 def json_error(status: int, code: str, message: str, details: dict | None = None,
-               headers: dict | None = None):
-    """The JSON error answer as a response object, without a request context (an
-    application context suffices; web/lean.py)."""
-    response = current_app.json.response(
-        error_body(code, message, printable(details) if details else None))
-    response.status_code = status
-    response.headers.extend(list((headers or {}).items()))
-    return response
+               headers: dict | None = None) -> tuple[dict, int, dict]:
+    """The JSON error answer as (payload, status, headers), as a view returns it, for
+    answers made without a request context (web/lean.py)."""
+    return (error_body(code, message, printable(details) if details else None), status,
+            headers or {})
 
 
 def reject_unstorable_urls():

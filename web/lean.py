@@ -56,7 +56,8 @@ def eligible(environ: dict, max_length: int, staff: bool = False) -> bool:
 class LeanRoutes:
     """The routes with a lean path, by (method, path). `route(app, environ, body)` returns
     (JSON payload, status) as a Flask view would, or DECLINED to leave the request to
-    Flask; what it raises is answered as web/errors.py answers it."""
+    Flask; what it raises is answered as web/errors.py answers it (payload, status and
+    headers such as Retry-After)."""
 
     def __init__(self):
         self.routes: dict = {}
@@ -99,30 +100,19 @@ class LeanRoutes:
                     environ["HTTP_X_REQUEST_ID"] = environ["minyi.request_id"]  # one id
                     environ.pop("minyi.started", None)
                     return None
-                https = environ.get("wsgi.url_scheme") == "https"
-                if isinstance(answer, tuple):  # (payload, status): the usual answer
-                    payload, status = answer
-                    data = json_bytes(app, payload)
-                    headers = [("Content-Type", app.json.mimetype),
-                               ("Content-Length", str(len(data))),
-                               *self._static_headers(method, path, https, actor is not None)]
-                    body_out, status_line = [data], _status_line(status)
-                else:  # an error's response object
-                    status = answer.status_code
-                    secure(answer.headers, private_path(path, method, actor is not None),
-                           https)
-                    body_out, status_line = None, None
+                payload, status, *extra = answer  # (payload, status[, headers])
                 if actor is not None:  # as web/history.py records a staff write
                     record_write(actor.id, environ.get("REMOTE_ADDR") or "", method, path,
                                  status, staff_endpoint)
                 request_id = observer.end(environ, path, method, status,
                                           environ.get("REMOTE_ADDR"))
-                if body_out is None:
-                    answer.headers["X-Request-ID"] = request_id
-                    return answer(environ, start_response)
-                headers.append(("X-Request-ID", request_id))
-                start_response(status_line, headers)
-                return body_out
+                data = json_bytes(app, payload)
+                https = environ.get("wsgi.url_scheme") == "https"
+                start_response(_status_line(status), [
+                    ("Content-Type", app.json.mimetype), ("Content-Length", str(len(data))),
+                    *self._static_headers(method, path, https, actor is not None),
+                    *(extra[0].items() if extra else ()), ("X-Request-ID", request_id)])
+                return [data]
             finally:
                 observer.forget()
 
