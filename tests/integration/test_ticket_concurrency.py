@@ -36,18 +36,23 @@ def test_two_handlers_signing_at_once_one_wins_the_other_gets_409(make_settings,
             return item
         monkeypatch.setattr(rt.app, "get_item", get_item)
 
-    results = {}
-
-    def sign(rt, username):
+    # Apps and tokens are made before the threads start: building two Flask apps at once
+    # compiles URL rules in two threads, which CPython 3.11.7's ast module does not survive
+    # ("AST constructor recursion depth mismatch"); only the action itself runs concurrently.
+    clients = {}
+    for rt, username in ((first, "h1"), (second, "h1b")):
         client = create_app({"TESTING": True}, runtime=rt).test_client()
         token = client.post("/api/v1/auth/token", json={"username": username,
                                                         "password": PASSWORD}).get_json()
-        response = client.post(f"/api/v1/staff/tickets/{no}/sign",
-                               headers={"Authorization": f"Bearer {token['token']}"})
+        clients[username] = (client, {"Authorization": f"Bearer {token['token']}"})
+    results = {}
+
+    def sign(username):
+        client, headers = clients[username]
+        response = client.post(f"/api/v1/staff/tickets/{no}/sign", headers=headers)
         results[username] = (response.status_code, response.get_json())
 
-    threads = [threading.Thread(target=sign, args=args)
-               for args in ((first, "h1"), (second, "h1b"))]
+    threads = [threading.Thread(target=sign, args=(username,)) for username in clients]
     for t in threads:
         t.start()
     for t in threads:
