@@ -9,6 +9,10 @@
 3. latency       - time from a submission's 201 to its staff-inbox row, at 50/s (p50/p99)
 4. tickets       - hotline ticket registrations per second over HTTP (an operator's bearer
                    token), against the same ceiling, as `submissions`
+   actions       - a staff action on an existing item over HTTP: a handler's 保存草稿 (bearer
+                   token) in turn on 200 comments dispatched to the handler's department (the
+                   item loaded, checked and saved; the generic action route), against the same
+                   ceiling, as `submissions`
 5. oversight     - the 催办/督办 job over 100,000 open tickets: a day when a few come of age,
                    and the worst case when every one is overdue at once
 6. catch_up_all  - one worker feeding every read model from a log of whole comment histories,
@@ -52,14 +56,20 @@ TICKET_BODY = json.dumps({"channel": "电话", "caller_name": "张先生", "call
                           "content": "永福路小区东门路灯坏了一个多月，晚上出行不安全。" * 3,
                           "publish": True}, ensure_ascii=False).encode()
 OPERATOR = ("bench-op", "bench-operator-pass")
+ACTION_STAFF, DEPARTMENT = ("bench-reviewer", "bench-handler"), "区住建局"
+ACTION_ITEMS = 200  # comments a handler's 保存草稿 goes round
+DRAFT_BODY = json.dumps({"content": "经现场核查，该路段路灯线路老化，已安排维修班组更换，预计三个工作日内修复。"},
+                        ensure_ascii=False).encode()
 
 
 def _post(conn: HTTPConnection, request=COMMENT) -> dict:
+    """One request of a closed loop; its path and body may be callables (a new one each)."""
     path, body, headers = request
-    conn.request("POST", path, body=body() if callable(body) else body, headers=headers)
+    conn.request("POST", path() if callable(path) else path,
+                 body=body() if callable(body) else body, headers=headers)
     resp = conn.getresponse()
     data = resp.read()
-    if resp.status != 201:
+    if resp.status not in (200, 201):
         raise RuntimeError(f"unexpected {resp.status}: {data[:200]!r}")
     return json.loads(data)
 
@@ -125,11 +135,55 @@ def operator_request(system) -> tuple:
             {**HEADERS, "Authorization": f"Bearer {token}"})
 
 
+def _token(system, username: str, password: str) -> dict:
+    conn = HTTPConnection("127.0.0.1", system.port, timeout=10)
+    try:
+        conn.request("POST", "/api/v1/auth/token", headers=HEADERS,
+                     body=json.dumps({"username": username, "password": password}))
+        return {**HEADERS, "Authorization": f"Bearer {json.loads(conn.getresponse().read())['token']}"}
+    finally:
+        conn.close()
+
+
+def _cycling(paths: list[str]):
+    """A path callable giving the paths in turn, safely across client threads."""
+    turn = itertools.cycle(paths)
+    lock = threading.Lock()
+
+    def path() -> str:
+        with lock:
+            return next(turn)
+    return path
+
+
+def handler_request(system, items: int = ACTION_ITEMS) -> tuple:
+    """A handler's 保存草稿 on comments dispatched to the handler's department, in turn over
+    `items` comments: a reviewer accepts and dispatches each over HTTP first (not timed)."""
+    (reviewer, handler), password = ACTION_STAFF, OPERATOR[1]
+    system.run_cli("create-staff", reviewer, "--role", "reviewer", "--password", password)
+    system.run_cli("create-staff", handler, "--role", "handler", "--department", DEPARTMENT,
+                   "--password", password)
+    as_reviewer = _token(system, reviewer, password)
+    conn = HTTPConnection("127.0.0.1", system.port, timeout=10)
+    paths = []
+    try:
+        for _ in range(items):
+            number = _post(conn, COMMENT)["tracking_no"]
+            _post(conn, (f"/api/v1/staff/comments/{number}/accept_dispatch",
+                         json.dumps({"department": DEPARTMENT}, ensure_ascii=False).encode(),
+                         as_reviewer))
+            paths.append(f"/api/v1/staff/comments/{number}/save_draft")
+    finally:
+        conn.close()
+    return (_cycling(paths), DRAFT_BODY, _token(system, handler, password))
+
+
 def measure_system(seconds: float, clients: int, backend: str = "sqlite", warmup: float = 1.0,
                    kind: str = "comments") -> dict:
     with _database(backend) as url, System(database_url=url, web_workers=WEB_WORKERS,
                                            threads=THREADS) as system:
-        request = operator_request(system) if kind == "tickets" else COMMENT
+        request = (operator_request(system) if kind == "tickets"
+                   else handler_request(system) if kind == "actions" else COMMENT)
         return closed_loop(system.port, seconds, clients, warmup, request)
 
 
@@ -138,7 +192,9 @@ def measure_ceiling(seconds: float, clients: int, backend: str = "sqlite", warmu
     with _database(backend) as url, Ceiling(database_url=url, web_workers=WEB_WORKERS,
                                             threads=THREADS) as ceiling:
         request = (("/api/v1/staff/tickets", TICKET_BODY, HEADERS) if kind == "tickets"
-                   else COMMENT)
+                   else (_cycling([f"/api/v1/staff/comments/{n}/save_draft"
+                                   for n in range(ACTION_ITEMS)]), DRAFT_BODY, HEADERS)
+                   if kind == "actions" else COMMENT)
         return closed_loop(ceiling.port, seconds, clients, warmup, request)
 
 
@@ -165,7 +221,7 @@ def bench_submissions(seconds: float, clients_list: list[int], backend: str = "s
                      "ratio": round(statistics.median(ratios), 3) if ratios else None,
                      "ratio_range": [min(ratios), max(ratios)] if ratios else None,
                      "rounds": pairs})
-    target = {"target_ratio": 0.6} if kind == "tickets" else {"target_ratio": 0.7}
+    target = {"target_ratio": 0.6} if kind in ("tickets", "actions") else {"target_ratio": 0.7}
     return {"kind": kind, "backend": backend, **target, "web_workers": WEB_WORKERS,
             "threads_per_worker": THREADS, "seconds": seconds, "warmup_s": warmup,
             "rounds": rounds, "statistic": "median over rounds" if rounds > 1 else "single round",
@@ -581,7 +637,7 @@ def main() -> None:
     parser.add_argument("--only", choices=("submissions", "catch_up", "catch_up_postgres",
                                            "catch_up_all", "rebuild", "latency", "tickets",
                                            "oversight", "statistics", "scoring",
-                                           "escalation", "abuse_limits", "search"))
+                                           "escalation", "abuse_limits", "search", "actions"))
     parser.add_argument("--seconds", type=float, default=15,
                         help="measured seconds per HTTP run (submissions: per client count "
                              "and per server; latency: paced run)")
@@ -620,6 +676,8 @@ def main() -> None:
             "latency": lambda: bench_latency(50, args.seconds),
             "tickets": lambda: bench_submissions(args.seconds, args.clients, args.database,
                                                  args.warmup, args.rounds, kind="tickets"),
+            "actions": lambda: bench_submissions(args.seconds, args.clients, args.database,
+                                                 args.warmup, args.rounds, kind="actions"),
             "oversight": lambda: bench_oversight(args.items),
             "statistics": lambda: bench_statistics(args.stats_items),
             "scoring": bench_scoring,

@@ -116,12 +116,14 @@ def create_app(database_url: str | None = None) -> Flask:
 
     @app.post("/api/v1/comments")
     @app.post("/api/v1/staff/tickets")
-    def submit():
+    @app.post("/api/v1/staff/comments/<number>/save_draft")
+    def submit(number=None):
         data = request.get_json(silent=True)
-        if not isinstance(data, dict) or not isinstance(data.get("title"), str):
+        title = data.get("title", data.get("content")) if isinstance(data, dict) else None
+        if not isinstance(title, str):
             abort(400)
         tracking_no = secrets.token_hex(8).upper()
-        row_id = rows.insert({"tracking_no": tracking_no, "title": data["title"],
+        row_id = rows.insert({"tracking_no": tracking_no, "title": title,
                               "body": json.dumps(data, ensure_ascii=False),
                               "created_at": datetime.now(timezone.utc).isoformat()})
         return {"id": row_id, "tracking_no": tracking_no}, 201
