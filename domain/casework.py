@@ -7,9 +7,13 @@ problems across logs (docs/architecture.md).
 """
 
 import logging
+from copy import deepcopy
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+from enum import Enum
 from functools import cached_property
-from datetime import date, datetime, timezone
 from typing import Callable, Iterable
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError, Application, Repository
@@ -83,14 +87,33 @@ def mutate_in_turn(aggregate, events):
     return aggregate
 
 
+# Values a copy may share with the cached aggregate: nothing can change them in place.
+IMMUTABLE = (str, int, float, bool, type(None), bytes, date, datetime, time, timedelta,
+             UUID, Decimal, Enum, frozenset)
+
+
+def fresh_copy(aggregate):
+    """A copy of a cached aggregate that a command may change without touching the cached
+    one: what `copy.deepcopy` gives, but values of IMMUTABLE types are shared rather than
+    rebuilt (a fifth of deepcopy's time on an item)."""
+    copied, memo = object.__new__(type(aggregate)), {}  # one memo: shared values stay shared
+    copied.__dict__ = {name: value if isinstance(value, IMMUTABLE) else deepcopy(value, memo)
+                       for name, value in aggregate.__dict__.items()}
+    return copied
+
+
 class Items(Repository):
-    """The library's repository, projecting aggregates with `mutate_in_turn`."""
+    """The library's repository, projecting aggregates with `mutate_in_turn` and handing
+    out cached aggregates as `fresh_copy`s."""
 
     def get(self, aggregate_id, *, version=None, projector_func=mutate_in_turn,
             fastforward_skipping=False, deepcopy_from_cache=True):
-        return super().get(aggregate_id, version=version, projector_func=projector_func,
-                           fastforward_skipping=fastforward_skipping,
-                           deepcopy_from_cache=deepcopy_from_cache)
+        aggregate = super().get(aggregate_id, version=version, projector_func=projector_func,
+                                fastforward_skipping=fastforward_skipping,
+                                deepcopy_from_cache=False)
+        if self.cache and version is None and deepcopy_from_cache and self.deepcopy_from_cache:
+            aggregate = fresh_copy(aggregate)
+        return aggregate
 
 
 class Casework(CommentCommands, TicketCommands, IncidentCommands, ConsultationCommands,

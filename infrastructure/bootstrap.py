@@ -75,7 +75,7 @@ class Runtime:
                                 rectification_days=s.rectification_days,
                                 ticket_days=dict(s.ticket_days),
                                 urgent_hours=s.urgent_ticket_hours)
-        app = Casework(env=event_store_env(s.database_url, s.cipher_key),
+        app = Casework(env=event_store_env(s.database_url, s.cipher_key, s.aggregate_cache),
                        calendar=self.calendar or ChineseWorkingCalendar.from_file(
                            s.holidays_file),
                        clock=self.clock, policy=policy, timezone_name=s.timezone,

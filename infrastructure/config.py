@@ -98,6 +98,7 @@ class Settings:
     metrics_networks: str = "127.0.0.1/32,::1/128"
     token_max_age: int = 12 * 3600
     ticket_number_block: int = 10
+    aggregate_cache: int = 1000  # aggregates a process keeps between commands; 0: none
     # operations (infrastructure/observability.py, infrastructure/pipeline.py)
     log_format: str = "json"  # "json": one JSON object a line on stderr; "text": for a person
     log_level: str = "INFO"
@@ -167,6 +168,7 @@ class Settings:
             ticket_number_block=max(1, _int(env, "TICKET_NUMBER_BLOCK",
                                             cls.ticket_number_block)),
             idempotency_ttl=max(60, _int(env, "IDEMPOTENCY_TTL", cls.idempotency_ttl)),
+            aggregate_cache=max(0, _int(env, "AGGREGATE_CACHE", cls.aggregate_cache)),
             # operations
             log_format=_choice(env, "LOG_FORMAT", ("json", "text"), cls.log_format),
             log_level=(env.get("LOG_LEVEL") or cls.log_level).strip().upper(),

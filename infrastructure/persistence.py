@@ -7,11 +7,20 @@ from urllib.parse import parse_qs, unquote, urlparse
 CIPHER_TOPIC = "eventsourcing.cryptography:AESCipher"
 
 
-def event_store_env(database_url: str, cipher_key: str) -> dict:
-    """Environment for the Minyi application's recorder (with encryption at rest)."""
+def event_store_env(database_url: str, cipher_key: str, aggregate_cache: int = 0) -> dict:
+    """Environment for the Minyi application's recorder (with encryption at rest).
+
+    `aggregate_cache`: the aggregates a process keeps between commands (the library's
+    LRU cache; 0: none). A cached aggregate is brought up to date from the store on every
+    load (only events after its version are read and decoded), and a command works on a
+    deep copy, so the cache never serves a stale or half-changed item; the store's
+    version check still decides between concurrent writers."""
     env = _backend_env(database_url)
     if cipher_key:
         env.update(CIPHER_TOPIC=CIPHER_TOPIC, CIPHER_KEY=cipher_key)
+    if aggregate_cache > 0:
+        env.update(AGGREGATE_CACHE_MAXSIZE=str(aggregate_cache), AGGREGATE_CACHE_FASTFORWARD="y",
+                   DEEPCOPY_FROM_AGGREGATE_CACHE="y")
     return env
 
 

@@ -25,7 +25,7 @@ class MinyiFlask(Flask):
     def wsgi_app(self, environ, start_response):
         """The lean path's routes first (web/lean.py); everything else, and whatever they
         decline, through Flask."""
-        if self.lean_routes.routes:
+        if self.lean_routes:
             answered = self.lean_routes(self, environ, start_response)
             if answered is not None:
                 return answered
@@ -102,6 +102,7 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
         from .tickets import api as tickets_api
         comments_api.lean_routes(app.lean_routes)
         tickets_api.lean_routes(app.lean_routes)
+        api.lean_routes(app.lean_routes)
     from . import cli, history
     history.init_app(app)
     cli.init_app(app)

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, jsonify, request
 from domain.errors import NotFoundError
 from domain.reference import KINDS, RATINGS, REJECT_REASONS
 
-from . import schemas
+from . import lean, schemas
 from .auth import current_actor, issue_token, login_attempt, staff_required
 from .extensions import runtime
 from .forms import run_action
@@ -113,11 +113,31 @@ def staff_item(kind: str, number: str):
 @staff_required()
 def staff_action(kind: str, number: str, action: str):
     """Run one of the kind's workflow actions; answers the new status and what may follow."""
-    app = runtime().app
-    workflow = app.workflows[kind]
+    workflow = runtime().app.workflows[kind]
     workflow.action(action)  # an unknown action is a 404 before the body is read
+    return acted(workflow, kind, number, action, json_body(optional=True))
+
+
+def acted(workflow, kind: str, number: str, action: str, data: dict) -> dict:
+    """The action run by the signed-in member, and the answer: the item's new status and
+    the actions that may follow."""
     actor = current_actor()
-    item = run_action(app, kind, number, action, actor, json_body(optional=True))
+    item = run_action(runtime().app, kind, number, action, actor, data)
     return {"kind": kind, "number": item.number, web_kind(kind).number_field: item.number,
             "status": item.status,
             "actions": [a.name for a in workflow.available(item, actor)]}
+
+
+def lean_action(app, environ: dict, raw: bytes, kind: str, number: str, action: str):
+    """`POST /api/v1/staff/<kind>/<number>/<action>` with a JSON body, on the lean path
+    (web/lean.py), which has signed the member in: the view's steps in its order."""
+    workflow = runtime().app.workflows[kind]
+    workflow.action(action)
+    body = lean.json_object(app, raw)
+    if body is lean.DECLINED:
+        return body
+    return acted(workflow, kind, number, action, body), 200
+
+
+def lean_routes(routes) -> None:
+    routes.add_endpoint("POST", "/api/v1/staff/", "api.staff_action", lean_action)

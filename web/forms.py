@@ -10,6 +10,7 @@ from marshmallow import ValidationError, fields, validate
 from .schemas import Flag, FormSchema, required_messages, text_field
 
 _schemas: dict = {}
+_loaders: dict = {}  # (kind, action) -> an instance of its schema
 
 
 def _field(spec) -> fields.Field:
@@ -50,6 +51,16 @@ def action_schema(workflow, action) -> type:
     return _schemas[key]
 
 
+def action_loader(workflow, action):
+    """One instance of the action's schema, kept (loading keeps no state in a schema, and
+    building one costs more than a load)."""
+    key = (workflow.kind, action.name)
+    loader = _loaders.get(key)
+    if loader is None:
+        loader = _loaders[key] = action_schema(workflow, action)()
+    return loader
+
+
 def form_values(workflow, name: str, form) -> dict:
     """An HTML form's values for an action: lists for multiple choices, CRLF as LF."""
     lists = {spec.name for spec in workflow.action(name).inputs
@@ -64,7 +75,7 @@ def run_action(app, kind: str, number: str, name: str, actor, data: dict):
     action = workflow.action(name)
     actor.require_role(*action.roles)  # who may ask comes before what they asked
     try:
-        loaded = action_schema(workflow, action)().load(data)
+        loaded = action_loader(workflow, action).load(data)
     except ValidationError:
         workflow.require_visible(app.get_item(kind, number), actor)  # another's item: 404
         raise

@@ -1,7 +1,8 @@
 """A lean path for the busiest JSON writes.
 
 A citizen's `POST /api/v1/comments` is the request the portal gets most, and an operator's
-`POST /api/v1/staff/tickets` the console's; Flask's request machinery (the request
+`POST /api/v1/staff/tickets` and a member's `POST /api/v1/staff/<kind>/<number>/<action>`
+the console's API clients'; Flask's request machinery (the request
 context, URL matching, the session, a dozen hooks, the response pipeline) cost about as
 much CPU as the command's own checks. A route listed here is answered straight from the
 WSGI environ inside an application context, doing what those hooks do for it: the request
@@ -9,7 +10,8 @@ id and the latency sample (web/system.py), the response headers (web/security.py
 staff the bearer-token sign-in (web/auth.py) and the audit row (web/history.py), and the
 route's own work through the same functions as its Flask view.
 
-Only the plainest requests take this path: an exact path, no query string, a JSON body
+Only the plainest requests take this path: an exact path (or, for a route with variables,
+a path of ASCII characters that Flask's own URL map gives to its view), no query string, a JSON body
 with a Content-Length within MAX_CONTENT_LENGTH, no cookie and no Idempotency-Key header
 (so no session, no stored answer), an Authorization header on staff routes and none on
 the others, while the database breaker is closed (web/errors.py). Anything else goes
@@ -24,6 +26,8 @@ import logging
 
 from flask import g
 from werkzeug.datastructures import Headers
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RoutingException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from .auth import bearer_actor
@@ -61,17 +65,47 @@ class LeanRoutes:
 
     def __init__(self):
         self.routes: dict = {}
+        self.endpoints: dict = {}  # (method, path prefix) -> {Flask endpoint: route}
         self._static: dict = {}  # (method, path, https) -> the headers every answer carries
+        self._adapter = None
+
+    def __bool__(self) -> bool:
+        return bool(self.routes or self.endpoints)
 
     def add(self, method: str, path: str, route, staff_endpoint: str | None = None) -> None:
         """`staff_endpoint`: a route for members of staff, named as its Flask view is in
         the audit rows (web/history.py)."""
         self.routes[(method, path)] = (route, staff_endpoint)
 
+    def add_endpoint(self, method: str, prefix: str, endpoint: str, route) -> None:
+        """A staff route with variables in its path: the requests under `prefix` that
+        Flask's own URL map gives to `endpoint`; `route` gets the view's arguments too."""
+        self.endpoints.setdefault((method, prefix), {})[endpoint] = route
+
+    def _matched(self, app, method: str, path: str):
+        """(route, staff endpoint, view arguments, URL rule) by Flask's URL map, or Nones."""
+        for (wanted, prefix), routes in self.endpoints.items():
+            if method != wanted or not path.startswith(prefix) or not path.isascii():
+                continue
+            if self._adapter is None:
+                self._adapter = app.url_map.bind("localhost")
+            try:
+                rule, args = self._adapter.match(path, method, return_rule=True)
+            except (HTTPException, RoutingException):  # Flask answers: 404, 405, redirect
+                break
+            route = routes.get(rule.endpoint)
+            if route is not None:
+                return route, rule.endpoint, args, rule.rule
+            break
+        return None, None, None, None
+
     def __call__(self, app, environ: dict, start_response):
         """The lean answer, or None when Flask should answer (the body then put back)."""
         method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
         route, staff_endpoint = self.routes.get((method, path), (None, None))
+        args, rule = None, path  # the URL rule: the path itself unless it has variables
+        if route is None and self.endpoints:
+            route, staff_endpoint, args, rule = self._matched(app, method, path or "")
         if route is None or not eligible(environ, app.config["MAX_CONTENT_LENGTH"] or 0,
                                          staff_endpoint is not None):
             return None
@@ -90,7 +124,7 @@ class LeanRoutes:
                         # As web/auth.py signs in an API request; none: Flask's 401.
                         actor = g.actor = bearer_actor(environ["HTTP_AUTHORIZATION"])
                     answer = DECLINED if staff_endpoint is not None and actor is None \
-                        else route(app, environ, body)
+                        else route(app, environ, body, **(args or {}))
                 except Exception as e:  # noqa: BLE001 - answered as web/errors.py does
                     answer = json_answer(e, method, path)
                     if answer is None:
@@ -104,21 +138,23 @@ class LeanRoutes:
                 if actor is not None:  # as web/history.py records a staff write
                     record_write(actor.id, environ.get("REMOTE_ADDR") or "", method, path,
                                  status, staff_endpoint)
-                request_id = observer.end(environ, path, method, status,
+                request_id = observer.end(environ, rule, method, status,
                                           environ.get("REMOTE_ADDR"))
                 data = json_bytes(app, payload)
                 https = environ.get("wsgi.url_scheme") == "https"
                 start_response(_status_line(status), [
                     ("Content-Type", app.json.mimetype), ("Content-Length", str(len(data))),
-                    *self._static_headers(method, path, https, actor is not None),
+                    *self._static_headers(method, path, https, actor is not None, rule),
                     *(extra[0].items() if extra else ()), ("X-Request-ID", request_id)])
                 return [data]
             finally:
                 observer.forget()
 
-    def _static_headers(self, method: str, path: str, https: bool, authorized: bool) -> list:
-        """The headers web/security.py gives every answer on this route, worked out once."""
-        key = (method, path, https, authorized)
+    def _static_headers(self, method: str, path: str, https: bool, authorized: bool,
+                        route: str) -> list:
+        """The headers web/security.py gives every answer on this route (by its URL rule:
+        the same for every path it matches), worked out once."""
+        key = (method, route, https, authorized)
         headers = self._static.get(key)
         if headers is None:
             made = Headers()

@@ -228,3 +228,102 @@ def test_a_sign_in_the_store_cannot_answer_is_a_503_as_in_flask(lean_app, flask_
     errors._down_until = 0.0
     assert lean == staff_answer(flask_app, "op", dict(data=CALL), staff_tokens)
     assert lean[0] == 503 and lean[2]["Retry-After"] == "5"
+
+
+DRAFT = {"content": "经核查，路灯线路老化，已安排更换，预计三个工作日内修复。"}
+ACTION_CASES = {
+    "a handler's draft": ("h1", "save_draft", dict(data=DRAFT)),
+    "a draft of another department's item (404)": ("h2", "save_draft", dict(data=DRAFT)),
+    "a reviewer may not draft (403)": ("rev", "save_draft", dict(data=DRAFT)),
+    "a missing content (422)": ("h1", "save_draft", dict(data={})),
+    "an unknown field (422)": ("h1", "save_draft", dict(data={**DRAFT, "x": 1})),
+    "a step the item is not at (409)": ("rev", "accept", dict(data={})),
+    "an unknown action (404)": ("h1", "fly", dict(data=DRAFT)),
+    "an unknown number (404)": ("h1", "save_draft", dict(data=DRAFT, number="NOPE-1")),
+    "an unknown kind (404)": ("h1", "save_draft", dict(data=DRAFT, kind="memos")),
+    "not JSON (400)": ("h1", "save_draft", dict(raw=b"{bad")),
+    "a JSON array (400)": ("h1", "save_draft", dict(raw=b"[1]")),
+    "a token that signs no one in (401)": (None, "save_draft", dict(data=DRAFT)),
+    "a trailing slash, no route at all (404)": ("h1", "save_draft/",
+                                                dict(data=DRAFT, audited=False)),
+}
+
+
+@pytest.fixture
+def dispatched_comment(rt):
+    from domain.actors import Actor
+    receipt = rt.app.submit_comment(title="路灯不亮", content="小区路灯坏了三天，特此反映，望予处理。",
+                                    kind="投诉", category="城乡建设")
+    number = receipt["tracking_no"] if isinstance(receipt, dict) else receipt.tracking_no
+    rt.app.act("comments", number, "accept_dispatch", Actor("rev", ("reviewer",)),
+               department="区住建局")
+    return number
+
+
+def action_answer(app, who, action, case, tokens, number):
+    headers = {"Authorization": f"Bearer {tokens[who]}" if who else "Bearer not-a-token"}
+    body = case.get("raw")
+    if body is None:
+        body = json.dumps(case["data"], ensure_ascii=False).encode()
+    path = (f"/api/v1/staff/{case.get('kind', 'comments')}/{case.get('number', number)}"
+            f"/{action}")
+    response = app.test_client().post(path, data=body, content_type=JSON, headers=headers)
+    head = {k: (None if k in VOLATILE_HEADERS else v) for k, v in response.headers.items()}
+    return response.status_code, response.get_json(silent=True), head
+
+
+def action_audit(rt, number) -> list:
+    rt.audit.flush()
+    return rt.audit.store.query(
+        f"SELECT actor, client, method, path, status, what, item_kind, item_no "
+        f"FROM {AUDIT_TABLE} WHERE path LIKE '/api/v1/staff/%' AND path != "
+        f"'/api/v1/staff/tickets' ORDER BY rowid")
+
+
+@pytest.mark.parametrize("case", list(ACTION_CASES))
+def test_a_staff_action_on_the_lean_path_answers_and_is_audited_as_in_flask(
+        lean_app, flask_app, rt, case, dispatched, dispatched_comment):
+    from tests.web.conftest import PASSWORD
+    client = flask_app.test_client()
+    tokens = {name: client.post("/api/v1/auth/token", json={"username": name,
+                                                            "password": PASSWORD}
+                                ).get_json()["token"] for name in ("h1", "h2", "rev")}
+    who, action, request = ACTION_CASES[case]
+    before = len(action_audit(rt, dispatched_comment))
+    version = rt.app.get_item("comments", dispatched_comment).version
+    through_flask = len(dispatched)
+    lean = action_answer(lean_app, who, action, request, tokens, dispatched_comment)
+    lean_audit = action_audit(rt, dispatched_comment)[before:]
+    lean_dispatched = len(dispatched) - through_flask
+    changed = rt.app.get_item("comments", dispatched_comment).version - version
+    flask = action_answer(flask_app, who, action, request, tokens, dispatched_comment)
+    assert lean == flask
+    assert lean_audit == action_audit(rt, dispatched_comment)[before + len(lean_audit):]
+    assert len(lean_audit) == (1 if who and request.get("audited", True) else 0)
+    assert changed == (1 if lean[0] == 200 else 0)
+    if case in ("a handler's draft", "a reviewer may not draft (403)",
+                "a step the item is not at (409)", "a missing content (422)"):
+        assert lean_dispatched == 0  # answered on the lean path, audit row included
+
+
+def test_a_staff_action_is_counted_under_its_url_rule(lean_app, rt, dispatched,
+                                                      dispatched_comment):
+    from prometheus_client import REGISTRY
+
+    from tests.web.conftest import PASSWORD
+    rule = "/api/v1/staff/<kind>/<number>/<action>"
+
+    def samples():
+        return REGISTRY.get_sample_value("minyi_http_request_duration_seconds_count",
+                                         {"route": rule, "method": "POST",
+                                          "status": "2xx"}) or 0
+    client = lean_app.test_client()
+    token = client.post("/api/v1/auth/token", json={"username": "h1", "password": PASSWORD}
+                        ).get_json()["token"]
+    before, through_flask = samples(), len(dispatched)
+    response = client.post(f"/api/v1/staff/comments/{dispatched_comment}/save_draft",
+                           json=DRAFT, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200 and len(dispatched) == through_flask
+    assert samples() == before + 1
+    assert response.get_json()["status"] == rt.app.get_item("comments",
+                                                            dispatched_comment).status
