@@ -133,11 +133,12 @@ def lean_action(app, environ: dict, raw: bytes, kind: str, number: str, action: 
     (web/lean.py), which has signed the member in: the view's steps in its order."""
     workflow = runtime().app.workflows[kind]
     workflow.action(action)
-    body = lean.json_object(app, raw)
+    body = lean.json_object(app, raw) if raw else {}  # no body: no inputs, as in the view
     if body is lean.DECLINED:
         return body
     return acted(workflow, kind, number, action, body), 200
 
 
 def lean_routes(routes) -> None:
-    routes.add_endpoint("POST", "/api/v1/staff/", "api.staff_action", lean_action)
+    routes.add_endpoint("POST", "/api/v1/staff/", "api.staff_action", lean_action,
+                        bodyless=True)

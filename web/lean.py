@@ -11,8 +11,9 @@ staff the bearer-token sign-in (web/auth.py) and the audit row (web/history.py),
 route's own work through the same functions as its Flask view.
 
 Only the plainest requests take this path: an exact path (or, for a route with variables,
-a path of ASCII characters that Flask's own URL map gives to its view), no query string, a JSON body
-with a Content-Length within MAX_CONTENT_LENGTH, no cookie and no Idempotency-Key header
+a path of ASCII characters that Flask's own URL map gives to its view), no query string, a
+JSON body with a Content-Length within MAX_CONTENT_LENGTH (or no body at all, where the
+view takes none: a workflow step without inputs), no cookie and no Idempotency-Key header
 (so no session, no stored answer), an Authorization header on staff routes and none on
 the others, while the database breaker is closed (web/errors.py). Anything else goes
 through Flask as before. A route may also decline a request before it has done anything
@@ -41,12 +42,18 @@ log = logging.getLogger(__name__)
 DECLINED = object()  # what a route returns to leave the request to Flask
 
 
-def eligible(environ: dict, max_length: int, staff: bool = False) -> bool:
-    """Staff routes take a bearer token (the API's only sign-in); the others none."""
+def eligible(environ: dict, max_length: int, staff: bool = False,
+             bodyless: bool = False) -> bool:
+    """Staff routes take a bearer token (the API's only sign-in); the others none. A route
+    whose body is optional (`bodyless`) also takes a request with none: no Content-Length
+    or 0, and not chunked."""
     if environ.get("QUERY_STRING") or "HTTP_COOKIE" in environ \
             or "HTTP_IDEMPOTENCY_KEY" in environ \
             or ("HTTP_AUTHORIZATION" in environ) != staff:
         return False
+    if bodyless and environ.get("CONTENT_LENGTH") in (None, "", "0") \
+            and "HTTP_TRANSFER_ENCODING" not in environ:
+        return not breaker_open()
     mimetype = environ.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
     if mimetype != "application/json":
         return False
@@ -77,13 +84,16 @@ class LeanRoutes:
         the audit rows (web/history.py)."""
         self.routes[(method, path)] = (route, staff_endpoint)
 
-    def add_endpoint(self, method: str, prefix: str, endpoint: str, route) -> None:
+    def add_endpoint(self, method: str, prefix: str, endpoint: str, route,
+                     bodyless: bool = False) -> None:
         """A staff route with variables in its path: the requests under `prefix` that
-        Flask's own URL map gives to `endpoint`; `route` gets the view's arguments too."""
-        self.endpoints.setdefault((method, prefix), {})[endpoint] = route
+        Flask's own URL map gives to `endpoint`; `route` gets the view's arguments too,
+        and an empty body if `bodyless` (its view takes a request without one)."""
+        self.endpoints.setdefault((method, prefix), {})[endpoint] = (route, bodyless)
 
     def _matched(self, app, method: str, path: str):
-        """(route, staff endpoint, view arguments, URL rule) by Flask's URL map, or Nones."""
+        """(route, staff endpoint, view arguments, URL rule, bodyless) by Flask's URL map,
+        or Nones."""
         for (wanted, prefix), routes in self.endpoints.items():
             if method != wanted or not path.startswith(prefix) or not path.isascii():
                 continue
@@ -93,23 +103,23 @@ class LeanRoutes:
                 rule, args = self._adapter.match(path, method, return_rule=True)
             except (HTTPException, RoutingException):  # Flask answers: 404, 405, redirect
                 break
-            route = routes.get(rule.endpoint)
-            if route is not None:
-                return route, rule.endpoint, args, rule.rule
+            if rule.endpoint in routes:
+                return (*routes[rule.endpoint], rule.endpoint, args, rule.rule)
             break
-        return None, None, None, None
+        return None, None, None, None, False
 
     def __call__(self, app, environ: dict, start_response):
         """The lean answer, or None when Flask should answer (the body then put back)."""
         method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
         route, staff_endpoint = self.routes.get((method, path), (None, None))
-        args, rule = None, path  # the URL rule: the path itself unless it has variables
+        args, rule, bodyless = None, path, False  # the rule: the path unless it has variables
         if route is None and self.endpoints:
-            route, staff_endpoint, args, rule = self._matched(app, method, path or "")
+            route, bodyless, staff_endpoint, args, rule = self._matched(app, method,
+                                                                        path or "")
         if route is None or not eligible(environ, app.config["MAX_CONTENT_LENGTH"] or 0,
-                                         staff_endpoint is not None):
+                                         staff_endpoint is not None, bodyless):
             return None
-        length = int(environ["CONTENT_LENGTH"])
+        length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length)
         environ["wsgi.input"] = io.BytesIO(body)  # for Flask, should the route decline
         if len(body) != length:  # the client sent less than it announced

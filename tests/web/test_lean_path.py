@@ -244,6 +244,12 @@ ACTION_CASES = {
     "not JSON (400)": ("h1", "save_draft", dict(raw=b"{bad")),
     "a JSON array (400)": ("h1", "save_draft", dict(raw=b"[1]")),
     "a token that signs no one in (401)": (None, "save_draft", dict(data=DRAFT)),
+    "a step without a body (409)": ("rev", "accept", dict(raw=b"", content_type=None)),
+    "a step without a body, as form data": ("rev", "accept", dict(
+        raw=b"", content_type="application/x-www-form-urlencoded")),
+    "a draft without a body (422)": ("h1", "save_draft", dict(raw=b"", content_type=None)),
+    "a step, chunked with no length (409)": ("rev", "accept", dict(
+        raw=b"", content_type=None, chunked=True)),
     "a trailing slash, no route at all (404)": ("h1", "save_draft/",
                                                 dict(data=DRAFT, audited=False)),
 }
@@ -267,7 +273,10 @@ def action_answer(app, who, action, case, tokens, number):
         body = json.dumps(case["data"], ensure_ascii=False).encode()
     path = (f"/api/v1/staff/{case.get('kind', 'comments')}/{case.get('number', number)}"
             f"/{action}")
-    response = app.test_client().post(path, data=body, content_type=JSON, headers=headers)
+    if case.get("chunked"):
+        headers["Transfer-Encoding"] = "chunked"
+    response = app.test_client().post(path, data=body, headers=headers,
+                                      content_type=case.get("content_type", JSON))
     head = {k: (None if k in VOLATILE_HEADERS else v) for k, v in response.headers.items()}
     return response.status_code, response.get_json(silent=True), head
 
@@ -302,7 +311,8 @@ def test_a_staff_action_on_the_lean_path_answers_and_is_audited_as_in_flask(
     assert len(lean_audit) == (1 if who and request.get("audited", True) else 0)
     assert changed == (1 if lean[0] == 200 else 0)
     if case in ("a handler's draft", "a reviewer may not draft (403)",
-                "a step the item is not at (409)", "a missing content (422)"):
+                "a step the item is not at (409)", "a missing content (422)",
+                "a step without a body (409)", "a draft without a body (422)"):
         assert lean_dispatched == 0  # answered on the lean path, audit row included
 
 
@@ -327,3 +337,24 @@ def test_a_staff_action_is_counted_under_its_url_rule(lean_app, rt, dispatched,
     assert samples() == before + 1
     assert response.get_json()["status"] == rt.app.get_item("comments",
                                                             dispatched_comment).status
+
+
+def test_a_step_without_a_body_is_taken_on_the_lean_path_as_flask_takes_it(
+        lean_app, flask_app, rt, dispatched):
+    from tests.web.conftest import PASSWORD
+    token = flask_app.test_client().post(
+        "/api/v1/auth/token", json={"username": "rev", "password": PASSWORD}).get_json()
+    headers = {"Authorization": f"Bearer {token['token']}"}
+    answers = []
+    for app in (lean_app, flask_app):
+        number = rt.app.submit_comment(title="路灯不亮", content="小区路灯坏了三天，特此反映，望予处理。",
+                                       kind="投诉", category="城乡建设")["tracking_no"]
+        through_flask = len(dispatched)
+        response = app.test_client().post(f"/api/v1/staff/comments/{number}/accept",
+                                          headers=headers)
+        payload = response.get_json()
+        assert payload.pop("number") == payload.pop("tracking_no") == number
+        answers.append((response.status_code, payload, len(dispatched) - through_flask))
+        assert rt.app.get_item("comments", number).status == payload["status"]
+    assert answers[0][:2] == answers[1][:2] and answers[0][0] == 200
+    assert answers[0][2] == 0 and answers[1][2] == 1
