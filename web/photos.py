@@ -203,6 +203,29 @@ def staff_photo(tracking_no: str, key: str):
     return _photo_response(key, photo["content_type"], photo["sha256"], "private, no-store")
 
 
+def own_photos(comment) -> list[dict]:
+    """The photos a citizen sent with the comment, as the follow page shows them to the
+    session that showed its query code (all of them, published or not, never to others)."""
+    return [{"url": url_for("photos.own_photo", tracking_no=comment.tracking_no,
+                            key=p["key"]),
+             "width": p["width"], "height": p["height"],
+             "public": p["key"] in comment.public_photos}
+            for p in comment.photos]
+
+
+@bp.get("/follow/<tracking_no>/photos/<key>")
+def own_photo(tracking_no: str, key: str):
+    """One of the citizen's own photos, for the session that showed the comment's current
+    query code (web/comments/citizen.py); anyone else gets a 404, as for a key that does
+    not exist."""
+    from .comments.citizen import session_comment
+    comment = session_comment(tracking_no) if is_photo_key(key) else None
+    photo = next((p for p in comment.photos if p["key"] == key), None) if comment else None
+    if photo is None:
+        raise NotFoundError("照片不存在")
+    return _photo_response(key, photo["content_type"], photo["sha256"], "private, no-store")
+
+
 # --- the OpenAPI document ------------------------------------------------------------
 
 def document(doc: dict) -> dict:

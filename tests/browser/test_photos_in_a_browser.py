@@ -29,7 +29,17 @@ def test_a_citizen_posts_with_a_photo_and_it_is_public_only_once_published(syste
         "buffer": jpeg_with_gps(320, 240, color=(90, 90, 90))}])
     page.click("form:has(textarea[name=content]) button[type=submit]")
     tracking_no = page.inner_text("#tracking-no").strip()
+    query_code = page.inner_text("#query-code").strip()
     assert tracking_no.startswith("LY")
+
+    # the citizen sees their own photo on the follow page (no one else does)
+    page.click("a.btn-primary:has-text('查询办理进度')")
+    page.fill("input[name=query_code]", query_code)
+    page.click("form:has(input[name=query_code]) button[type=submit]")
+    own = page.locator("section.photos img")
+    assert own.count() == 1 and image_shown(own)
+    assert "您提供的照片" in page.inner_text("section.photos")
+    assert page.request.get(base + own.get_attribute("src")).ok
 
     # staff see the photo on the item page straight away
     log_in(page, base, "rev", "review-pass-1")

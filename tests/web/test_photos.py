@@ -302,3 +302,38 @@ def test_an_over_long_text_in_the_multipart_form_comes_back_with_csrf_on(csrf_cl
         **FORM, "content": start + "很" * (2 * 1024 * 1024), "csrf_token": token,
         "photos": files(png_bytes())}, content_type="multipart/form-data")
     assert response.status_code == 422 and start in response.get_data(as_text=True)
+
+
+def test_the_citizen_sees_their_own_photos_on_the_follow_page_and_no_one_else_does(
+        client, app, rt):
+    from tests.web.test_pages import follow
+    no, code = receipt_codes(post_form(client, files(png_bytes(), webp_bytes()))
+                             .get_data(as_text=True))
+    keys = [p["key"] for p in rt.app.get_comment(no).photos]
+    urls = [f"/follow/{no}/photos/{k}" for k in keys]
+    stranger = app.test_client()  # no session that showed the code
+    for url in urls:
+        assert stranger.get(url).status_code == 404
+    page = follow(client, no, code).get_data(as_text=True)
+    assert re.findall(r'<img src="(/follow/[^"]+)"', page) == urls
+    assert "您提供的照片" in page and "已公开" not in page
+    photo = client.get(urls[0])
+    assert photo.status_code == 200 and photo.mimetype == "image/jpeg"  # re-encoded
+    assert "no-store" in photo.headers["Cache-Control"]
+    assert photo.headers["X-Content-Type-Options"] == "nosniff"
+    assert client.get(f"/follow/{no}/photos/{'0' * 32}").status_code == 404
+    assert client.get(f"/follow/{no}/photos/..%2Fx").status_code == 404
+    other_no, _ = receipt_codes(post_form(stranger, files(png_bytes())).get_data(as_text=True))
+    other_key = rt.app.get_comment(other_no).photos[0]["key"]
+    assert client.get(f"/follow/{no}/photos/{other_key}").status_code == 404  # not this one's
+    assert client.get(f"/follow/{other_no}/photos/{other_key}").status_code == 404
+
+    # once published by a reviewer, the page marks it; a new query code ends the session's view
+    login(stranger, "rev")
+    stranger.post(f"/staff/comments/{no}/publish_photos", data={"photos": keys[1]})
+    page = client.get(f"/follow/{no}").get_data(as_text=True)
+    assert page.count("已公开") >= 2 and "（已公开）" in page
+    comment = rt.app.get_comment(no)
+    comment.reset_query_code(query_code_hash="0" * 64, actor="system", at=comment.submitted_at)
+    rt.app.save(comment)
+    assert client.get(urls[0]).status_code == 404

@@ -131,9 +131,11 @@ def _follow_form(values: dict, errors: dict, status: int = 200, message: str | N
                    errors=errors, message=message)
 
 
-def _follow_view(view: dict, status: int = 200, *, rating_values=None, rating_errors=None,
+def _follow_view(comment, status: int = 200, *, rating_values=None, rating_errors=None,
                  rating_message=None):
+    view = view_of(comment)
     return _render("portal/follow_view.html", status, private=True, item=view,
+                   photos=photos.own_photos(comment),
                    ratings=RATINGS, bad_ratings=BAD_RATINGS, rating_reasons=RATING_REASONS,
                    rating_values=rating_values or {}, rating_errors=rating_errors or {},
                    rating_message=rating_message, progress=progress_steps(view))
@@ -191,7 +193,7 @@ def follow_item(tracking_no: str):
     if comment is None:  # another browser, an expired session or a new query code
         flash(ASK_FOR_CODE, "info")
         return redirect(url_for("portal.follow", tracking_no=tracking_no), 303)
-    return _follow_view(view_of(comment))
+    return _follow_view(comment)
 
 
 @bp.route("/follow/recover", methods=["GET", "POST"])
@@ -234,13 +236,13 @@ def rate(tracking_no: str):
     try:
         data = schemas.RatingForm().load(values)
     except ValidationError as e:
-        return _follow_view(view_of(comment), 422, rating_values=values,
+        return _follow_view(comment, 422, rating_values=values,
                             rating_errors=chinese_errors(e.messages))
     try:
         runtime().app.rate_comment(comment, data["rating"], data["remark"], data["reasons"])
     except DomainError as e:
         status = 409 if not isinstance(e, InvalidValueError) else 422
-        return _follow_view(view_of(runtime().app.get_comment(tracking_no)), status,
+        return _follow_view(runtime().app.get_comment(tracking_no), status,
                             rating_values=values, rating_message=e.message)
     if data["rating"] in BAD_RATINGS:
         flash("感谢您的评价！您的意见将由区政府办公室核实，并督促承办单位整改。", "success")
