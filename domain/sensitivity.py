@@ -101,8 +101,11 @@ class Assessment:
 
 
 def normalise(text: str) -> str:
-    """Full-width to half-width, lower case, and no whitespace (爆 炸 is still 爆炸)."""
-    return "".join(unicodedata.normalize("NFKC", text).lower().split())
+    """Full-width to half-width, lower case, and no whitespace (爆 炸 is still 爆炸).
+    Most texts are NFKC already: the check is 200 times faster than normalising."""
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return "".join(text.lower().split())
 
 
 def _bytes(text: str) -> str:

@@ -2,7 +2,10 @@
 
 from datetime import timedelta
 
-from domain.sensitivity import EMERGENCY, Lexicon, SensitivityPolicy, spike_in
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain.sensitivity import EMERGENCY, Lexicon, SensitivityPolicy, normalise, spike_in
 from tests.support import local
 
 POLICY = SensitivityPolicy()
@@ -82,3 +85,9 @@ def test_matching_over_bytes_keeps_to_character_boundaries():
     assert policy.assess("\ud800河流污染").topics == {"生态环境": ("污染",)}
     # 汚 (U+6C5A) and 染 share no byte sequence with 污染 at a boundary: nothing found.
     assert policy.assess("汚染").topics == {}
+
+
+@given(st.text())
+def test_normalising_skips_only_texts_already_in_nfkc(text):
+    import unicodedata
+    assert normalise(text) == "".join(unicodedata.normalize("NFKC", text).lower().split())
