@@ -13,6 +13,7 @@ items on one topic in one township or street within the window). It goes to the 
 incident on its topic and place, or opens one; a spike links every item in its window.
 """
 
+from bisect import bisect_right
 from datetime import datetime, timedelta
 
 from domain.actors import SYSTEM_ACTOR
@@ -62,6 +63,7 @@ class Escalation(ReadModel):
         policy = self.policy  # the lexicon is read once a batch
         lexicon = policy.lexicon
         seen = {row["id"] for row in self._rows_for([a["id"] for a in arrivals], query)}
+        stored_window = self._stored_window(arrivals, lexicon, query)
         window: list[dict] = []  # this batch's items so far (not yet in esc_items)
         by_place: dict = {}  # (topic, area) -> this batch's items with them, in order
         open_now: dict = {}  # topic_area -> incident_no decided in this batch
@@ -74,7 +76,10 @@ class Escalation(ReadModel):
             # by its category only if it is sensitive by itself (an urgent ticket, say).
             topic = found.topic or item["category"]
             item.update(topic=topic, score=found.score, reasons=list(found.reasons))
-            stored = self._recent(topic, item["area"], item["at"], lexicon, query)
+            # Only a lexicon topic in a known place can make a spike, and only a spike
+            # needs the stored items of the window.
+            stored = stored_window(topic, item["area"], item["at"]) \
+                if item["area"] is not None and found.topic is not None else []
             batch = by_place.setdefault((topic, item["area"]), [])
             recent = stored + batch
             spike = item["area"] is not None and found.topic is not None and spike_in(
@@ -137,16 +142,32 @@ class Escalation(ReadModel):
                            f"({', '.join(':' + n for n in names)})", names)
         return found
 
-    def _recent(self, topic: str, area: str | None, at: datetime, lexicon, query) -> list[dict]:
-        if area is None:
-            return []
-        since = at - timedelta(minutes=lexicon.spike_window_minutes)
-        rows = query("SELECT id, item_kind, number, topic, area, received_at, incident_no "
-                     "FROM esc_items WHERE topic = :topic AND area = :area AND "
-                     "received_at > :since AND received_at <= :at",
-                     {"topic": topic, "area": area, "since": since.isoformat(),
-                      "at": at.isoformat()})
-        return [{**row, "at": datetime.fromisoformat(row["received_at"])} for row in rows]
+    @staticmethod
+    def _stored_window(arrivals: list, lexicon, query):
+        """`recent(topic, area, at)`: the stored items with that topic and place received
+        in the window (at - window, at]. Each (topic, place) is read once a batch, for the
+        span every arrival's window covers (read per arrival, a busy township's stream cost
+        a growing window's rows for each item), and sliced by time for each arrival; the
+        rows are shared, so an incident noted on one is seen by the next arrival."""
+        span = timedelta(minutes=lexicon.spike_window_minutes)
+        since = min(a["at"] for a in arrivals) - span
+        until = max(a["at"] for a in arrivals)
+        places: dict = {}  # (topic, area) -> (received times, rows), by time
+
+        def recent(topic: str, area: str, at: datetime) -> list[dict]:
+            found = places.get((topic, area))
+            if found is None:
+                rows = query("SELECT id, item_kind, number, topic, area, received_at, "
+                             "incident_no FROM esc_items WHERE topic = :topic AND "
+                             "area = :area AND received_at > :since AND received_at <= :until",
+                             {"topic": topic, "area": area, "since": since.isoformat(),
+                              "until": until.isoformat()})
+                rows = sorted(({**row, "at": datetime.fromisoformat(row["received_at"])}
+                               for row in rows), key=lambda r: r["at"])
+                found = places[(topic, area)] = ([r["at"] for r in rows], rows)
+            times, rows = found
+            return rows[bisect_right(times, at - span):bisect_right(times, at)]
+        return recent
 
     # --- commands (idempotent) ------------------------------------------------------------
 

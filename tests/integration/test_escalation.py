@@ -113,3 +113,49 @@ def test_emergencies_in_one_place_share_an_incident_only_when_of_one_kind(runtim
     fires = app.get_item("incidents", board["突发事件（火灾爆炸）"]["incident_no"])
     assert sorted(link["number"] for link in fires.links.values()) == sorted([fire, again])
     assert board["突发事件（洪涝）"]["incident_no"] == f"YQ{flood}"
+
+
+@pytest.mark.parametrize("minutes_after_first, spike", [(119, True), (120, False)])
+def test_a_spike_counts_stored_items_within_the_window_and_not_one_window_old(
+        runtime, clock, minutes_after_first, spike):
+    """Four complaints stored in earlier batches, a fifth in a batch of its own: within
+    two hours of the first it makes a spike of five; exactly two hours after, the first no
+    longer counts."""
+    app = runtime.app
+    first = complain(app, clock)
+    runtime.catch_up_all()
+    others = [complain(app, clock) for _ in range(3)]  # 2, 4 and 6 minutes after the first
+    runtime.catch_up_all()
+    clock.advance(minutes=minutes_after_first - 8)
+    fifth = complain(app, clock)  # complain() moves the clock 2 minutes on
+    runtime.catch_up_all()
+    runtime.catch_up_all()
+    board = incidents(runtime)
+    if not spike:
+        assert board == []
+        return
+    (only,) = board
+    linked = app.get_item("incidents", only["incident_no"]).links.values()
+    assert sorted(link["number"] for link in linked) == sorted([first, *others, fifth])
+
+
+@pytest.mark.parametrize("second_at, spike", [(119, True), (120, False)])
+def test_arrivals_of_one_batch_each_count_the_stored_items_of_their_own_window(
+        runtime, clock, second_at, spike):
+    """Three complaints stored (at 0, 2 and 4 minutes), then two in one batch, the second
+    `second_at` minutes after the first complaint: at 119 minutes all five are in its
+    window (a spike); at 120 the first is exactly one window old and no longer counts."""
+    app = runtime.app
+    stored = [complain(app, clock) for _ in range(3)]
+    runtime.catch_up_all()
+    clock.advance(minutes=second_at - 1 - 4 - 2)  # complain() moves the clock 2 minutes on
+    batch = [complain(app, clock)]  # one minute before the second: never five on its own
+    clock.advance(minutes=-1)
+    batch.append(complain(app, clock))
+    runtime.catch_up_all()
+    runtime.catch_up_all()
+    board = incidents(runtime)
+    assert len(board) == (1 if spike else 0)
+    if spike:
+        linked = app.get_item("incidents", board[0]["incident_no"]).links.values()
+        assert sorted(link["number"] for link in linked) == sorted([*stored, *batch])
