@@ -1,6 +1,7 @@
 """Who is acting: a staff member with roles, the citizen, or the system."""
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .errors import AccessDeniedError
 from .reference import ALL_DEPARTMENT_ROLES, CITIZEN, SYSTEM
@@ -22,7 +23,12 @@ class Actor:
         return f"staff:{self.username}"
 
     def has_role(self, *roles: str) -> bool:
-        return any(r in self.roles for r in roles)
+        return not self._role_set.isdisjoint(roles)
+
+    @cached_property
+    def _role_set(self) -> frozenset:
+        """The roles as a set, made once (every action offered is checked against them)."""
+        return frozenset(self.roles)
 
     @property
     def sees_all_departments(self) -> bool:
