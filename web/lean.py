@@ -40,6 +40,7 @@ from .security import private_path, secure
 log = logging.getLogger(__name__)
 
 DECLINED = object()  # what a route returns to leave the request to Flask
+UNMATCHED = (None, False, None, None, None)  # LeanRoutes._matched: no lean route
 
 
 def eligible(environ: dict, max_length: int, staff: bool = False,
@@ -92,21 +93,21 @@ class LeanRoutes:
         self.endpoints.setdefault((method, prefix), {})[endpoint] = (route, bodyless)
 
     def _matched(self, app, method: str, path: str):
-        """(route, staff endpoint, view arguments, URL rule, bodyless) by Flask's URL map,
-        or Nones."""
-        for (wanted, prefix), routes in self.endpoints.items():
-            if method != wanted or not path.startswith(prefix) or not path.isascii():
-                continue
-            if self._adapter is None:
-                self._adapter = app.url_map.bind("localhost")
-            try:
-                rule, args = self._adapter.match(path, method, return_rule=True)
-            except (HTTPException, RoutingException):  # Flask answers: 404, 405, redirect
-                break
-            if rule.endpoint in routes:
-                return (*routes[rule.endpoint], rule.endpoint, args, rule.rule)
-            break
-        return None, None, None, None, False
+        """(route, bodyless, staff endpoint, view arguments, URL rule) by Flask's URL map,
+        or UNMATCHED."""
+        routes = next((routes for (wanted, prefix), routes in self.endpoints.items()
+                       if method == wanted and path.startswith(prefix)), None)
+        if routes is None or not path.isascii():
+            return UNMATCHED
+        if self._adapter is None:
+            self._adapter = app.url_map.bind("localhost")
+        try:
+            rule, args = self._adapter.match(path, method, return_rule=True)
+        except (HTTPException, RoutingException):  # Flask answers: 404, 405, redirect
+            return UNMATCHED
+        if rule.endpoint not in routes:
+            return UNMATCHED
+        return (*routes[rule.endpoint], rule.endpoint, args, rule.rule)
 
     def __call__(self, app, environ: dict, start_response):
         """The lean answer, or None when Flask should answer (the body then put back)."""

@@ -46,10 +46,10 @@ def catch_up_all(queue: str | None = None) -> dict:
 
     The job first waits a little (CATCHUP_LINGER_MS; CATCHUP_BUSY_LINGER_MS when jobs
     follow each other, counted from when the last job read; CATCHUP_FAST_LINGER_MS from
-    now when they follow a fast stream, where a job's fixed cost matters more than lag) so that a burst of submissions is projected in one batch:
-    pokes during the wait find the flag still set and are folded into this job, which
-    clears the flag only then, before it reads. A read model that cannot take an event stops
-    there (recorded for /readyz and /metrics) while the others go on; the job then fails,
+    now when they follow a fast stream, where a job's fixed cost matters more than lag)
+    so that a burst of submissions is projected in one batch: pokes during the wait find
+    the flag still set and are folded into this job, which clears the flag only then,
+    before it reads. A read model that cannot take an event stops there (recorded for /readyz and /metrics) while the others go on; the job then fails,
     naming what stopped.
 
     `queue` (the poker passes it; else the queue the job came from) selects the read

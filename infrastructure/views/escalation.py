@@ -78,12 +78,12 @@ class Escalation(ReadModel):
             item.update(topic=topic, score=found.score, reasons=list(found.reasons))
             # Only a lexicon topic in a known place can make a spike, and only a spike
             # needs the stored items of the window.
-            stored = stored_window(topic, item["area"], item["at"]) \
-                if item["area"] is not None and found.topic is not None else []
+            may_spike = item["area"] is not None and found.topic is not None
+            stored = stored_window(topic, item["area"], item["at"]) if may_spike else []
             batch = by_place.setdefault((topic, item["area"]), [])
             recent = stored + batch
-            spike = item["area"] is not None and found.topic is not None and spike_in(
-                [r["at"] for r in recent] + [item["at"]], item["at"], lexicon)
+            spike = may_spike and spike_in([r["at"] for r in recent] + [item["at"]],
+                                           item["at"], lexicon)
             if spike:
                 item["reasons"].append(
                     f"{lexicon.spike_window_minutes // 60}小时内{item['area']}"
